@@ -1,0 +1,155 @@
+"""Gradient checking: analytic gradients against central differences, graded by the CS231n bands."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .graph import clone, evaluate, topological_order
+
+# CS231n, "Gradient checks": relative error > 1e-2 means the gradient is probably wrong;
+# 1e-2..1e-4 should make you uncomfortable; < 1e-4 is fine for objectives with kinks
+# (relu, max), but too high for smooth ones; < 1e-7 is the happy case.
+BANDS = (
+    (1e-7, "happy"),
+    (1e-4, "fine with kinks"),
+    (1e-2, "uncomfortable"),
+    (math.inf, "wrong"),
+)
+
+
+def relative_error(analytic: float, numeric: float) -> float:
+    """|a - n| / max(|a|, |n|), 0 when both are 0, inf when either is not finite."""
+    if not (math.isfinite(analytic) and math.isfinite(numeric)):
+        return 0.0 if analytic == numeric else math.inf
+    scale = max(abs(analytic), abs(numeric))
+    return 0.0 if scale == 0.0 else abs(analytic - numeric) / scale
+
+
+def grade(rel_error: float) -> str:
+    """The CS231n band of a relative error: happy, fine with kinks, uncomfortable or wrong."""
+    for bound, name in BANDS:
+        if rel_error < bound:
+            return name
+    return "wrong"
+
+
+@dataclass(frozen=True)
+class Check:
+    """One gradient compared: analytic (from backward) against numeric (central difference)."""
+
+    name: str
+    analytic: float
+    numeric: float
+    node: Any = None
+
+    @property
+    def rel_error(self) -> float:
+        return relative_error(self.analytic, self.numeric)
+
+    @property
+    def band(self) -> str:
+        return grade(self.rel_error)
+
+    @property
+    def ok(self) -> bool:
+        return self.rel_error < 1e-4
+
+
+def numeric_gradient(f: Callable[..., float], xs: Sequence[float], h: float = 1e-5) -> list[float]:
+    """Central differences (f(x + h) - f(x - h)) / 2h for each input of a float function."""
+    xs = [float(x) for x in xs]
+    grads = []
+    for i in range(len(xs)):
+        up, down = list(xs), list(xs)
+        up[i] += h
+        down[i] -= h
+        grads.append((float(f(*up)) - float(f(*down))) / (2 * h))
+    return grads
+
+
+def check_function(
+    f: Callable[..., Any], *inputs: float, names: Sequence[str] | None = None, h: float = 1e-5
+) -> list[Check]:
+    """Check d f / d input for a function of Values: `check_function(lambda x, y: x * y, 3, -4)`."""
+    from .value import Value
+
+    names = list(names) if names is not None else [f"x{i}" for i in range(len(inputs))]
+    if len(names) != len(inputs):
+        raise ValueError(f"check_function: {len(names)} names for {len(inputs)} inputs")
+    leaves = [Value(x, label=n) for x, n in zip(inputs, names)]
+    out = f(*leaves)
+    if not isinstance(out, Value):
+        raise TypeError(f"check_function: f must return a Value, got {type(out).__name__}")
+    out.backward()
+    numeric = numeric_gradient(lambda *xs: f(*[Value(x) for x in xs]).data, inputs, h)
+    return [Check(n, v.grad, g, v) for n, v, g in zip(names, leaves, numeric)]
+
+
+def check_graph(root: Any, h: float = 1e-5) -> list[Check]:
+    """For every node: d root / d node from a fresh backward pass against a central difference.
+
+    The numeric side nudges the node's value and re-runs every gate rule downstream of it.
+    Results are in topological order; the graph itself is left unchanged.
+    """
+    copy, copies = clone(root)
+    copy.backward()
+    checks = []
+    for node in topological_order(root):
+        twin = copies[id(node)]
+        x = node.data
+        up = evaluate(root, {id(node): x + h})
+        down = evaluate(root, {id(node): x - h})
+        checks.append(Check(_name(node), twin.grad, (up - down) / (2 * h), node))
+    return checks
+
+
+@dataclass(frozen=True)
+class LocalCheck:
+    """A gate's recorded local gradient d node / d input against a central difference of its rule."""
+
+    node: Any
+    input_index: int
+    analytic: float
+    numeric: float
+
+    @property
+    def rel_error(self) -> float:
+        return relative_error(self.analytic, self.numeric)
+
+    @property
+    def band(self) -> str:
+        return grade(self.rel_error)
+
+
+def check_gates(root: Any, h: float = 1e-6) -> list[LocalCheck]:
+    """Check every gate's local gradients against its own forward rule, input by input."""
+    checks = []
+    for node in topological_order(root):
+        if not node._prev:
+            continue
+        xs = [p.data for p in node._prev]
+        for i, local in enumerate(node._local):
+            up, down = list(xs), list(xs)
+            up[i] += h
+            down[i] -= h
+            numeric = (node._recompute(up) - node._recompute(down)) / (2 * h)
+            checks.append(LocalCheck(node, i, local, numeric))
+    return checks
+
+
+def first_wrong_gate(root: Any, h: float = 1e-6, tolerance: float = 1e-4) -> LocalCheck | None:
+    """The first gate, walking back from the root, whose local gradient disagrees with its rule."""
+    wrong = [c for c in check_gates(root, h) if c.rel_error > tolerance]
+    if not wrong:
+        return None
+    order = {id(n): i for i, n in enumerate(topological_order(root))}
+    return max(wrong, key=lambda c: order[id(c.node)])
+
+
+def _name(node: Any) -> str:
+    if node.label:
+        return node.label
+    return node._op or repr(node.data)

@@ -1,0 +1,169 @@
+"""Walking a graph: topological order, forward steps, backward steps and the DFS that sorts it.
+
+Everything here is iterative (a chain of a million nodes works) and deterministic: orders follow
+each node's `_prev` tuple, never `id()` or a set's iteration order.
+
+The backward pass lives here, once: `Value.backward()` (and `Tensor.backward()`) only run
+`backward_steps(root)` to the end, and the widgets replay the very same steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any, Literal, NamedTuple
+
+
+class Contribution(NamedTuple):
+    """What one backward step added to one input: `parent.grad: before + value = after`."""
+
+    parent: Any
+    local: Any  # d(node)/d(parent); None for a Tensor gate whose Jacobian is not cheap
+    value: Any  # upstream x local: what was added to parent.grad
+    before: Any
+    after: Any
+
+
+class BackwardStep(NamedTuple):
+    """One node's turn in the backward pass: its gradient (upstream) and what it passed on."""
+
+    node: Any
+    upstream: Any
+    contributions: tuple[Contribution, ...]
+
+
+class ForwardStep(NamedTuple):
+    """One node's turn in the forward pass: its value from its inputs' values."""
+
+    node: Any
+    inputs: tuple[Any, ...]
+    value: Any
+
+
+@dataclass(frozen=True)
+class SortEvent:
+    """One event of the depth-first topological sort.
+
+    kind: "enter" (first visit), "revisit" (reached again, already visited: nothing to do),
+    or "append" (all its inputs are in the order, so the node is finished and appended).
+    `position` is the node's index in the order (for "append"), `depth` the DFS stack depth.
+    """
+
+    kind: Literal["enter", "revisit", "append"]
+    node: Any
+    depth: int
+    position: int | None = None
+
+
+def topological_order(root: Any) -> list:
+    """Every node reachable from `root`, each after all of its inputs; `root` is last.
+
+    The same order as the article's recursive `build_topo`, computed with an explicit stack.
+    """
+    order: list = []
+    visited = {id(root)}
+    stack = [(root, iter(root._prev))]
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if id(parent) not in visited:
+                visited.add(id(parent))
+                stack.append((parent, iter(parent._prev)))
+                break
+        else:
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def topo_sort_steps(root: Any) -> Iterator[SortEvent]:
+    """The depth-first search of `topological_order`, one event at a time (article section 6)."""
+    visited = {id(root)}
+    stack = [(root, iter(root._prev))]
+    position = 0
+    yield SortEvent("enter", root, 0)
+    while stack:
+        node, parents = stack[-1]
+        for parent in parents:
+            if id(parent) in visited:
+                yield SortEvent("revisit", parent, len(stack))
+                continue
+            visited.add(id(parent))
+            stack.append((parent, iter(parent._prev)))
+            yield SortEvent("enter", parent, len(stack) - 1)
+            break
+        else:
+            stack.pop()
+            yield SortEvent("append", node, len(stack), position)
+            position += 1
+
+
+def forward_steps(root: Any) -> Iterator[ForwardStep]:
+    """Each node's value from its inputs' values, in topological order (inputs first)."""
+    for node in topological_order(root):
+        yield ForwardStep(node, tuple(p.data for p in node._prev), node.data)
+
+
+def backward_steps(root: Any, grad: Any = None, *, record: bool = True) -> Iterator[BackwardStep]:
+    """Run the backward pass one node at a time, yielding what each step did.
+
+    Nodes are processed in reverse topological order, so a node's gradient is complete before it
+    is passed on. Before the pass, intermediate gradients are reset (a fresh pass never compounds
+    stale ones) while leaves keep theirs and accumulate, as in PyTorch. `grad` seeds the root
+    (default 1). With `record=False` nothing is recorded (this is what `backward()` uses) and
+    None is yielded per node.
+    """
+    order = topological_order(root)
+    for node in order:
+        if node._prev:
+            node._reset_grad()
+    seed = root._seed_grad(grad)
+    root.grad = seed if root._prev else root.grad + seed
+
+    for node in reversed(order):
+        upstream = node.grad
+        if not record:
+            propagate(node)
+            yield None
+            continue
+        added = []
+        for parent, local, value in node._contributions(upstream):
+            before = parent.grad
+            after = parent.grad = before + value
+            added.append(Contribution(parent, local, value, before, after))
+        yield BackwardStep(node, upstream, tuple(added))
+
+
+def propagate(node: Any) -> None:
+    """One node's share of the backward pass: `parent.grad += node.grad * local` for each input."""
+    for parent, _local, value in node._contributions(node.grad):
+        parent.grad = parent.grad + value
+
+
+def clone(root: Any) -> tuple[Any, dict[int, Any]]:
+    """A copy of the graph (same data, gates, labels, stages; gradients zero) and {id(old): new}.
+
+    The widgets step through a clone, so that drawing a graph never changes its gradients.
+    """
+    copies: dict[int, Any] = {}
+    for node in topological_order(root):
+        copies[id(node)] = node._copy(tuple(copies[id(p)] for p in node._prev))
+    return copies[id(root)], copies
+
+
+def evaluate(root: Any, overrides: dict[int, float] | None = None) -> float:
+    """Recompute the root's value by running every gate's rule again (graph unchanged).
+
+    `overrides` maps id(node) to a value that node takes instead (a nudge, for gradient checks).
+    """
+    overrides = overrides or {}
+    values: dict[int, float] = {}
+    for node in topological_order(root):
+        key = id(node)
+        if key in overrides:
+            values[key] = overrides[key]
+        elif not node._prev:
+            values[key] = node.data
+        else:
+            values[key] = node._recompute([values[id(p)] for p in node._prev])
+    return values[id(root)]

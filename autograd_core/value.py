@@ -1,0 +1,347 @@
+"""The scalar node `Value` and the `Gate` that creates it: forward rule and local gradients together."""
+
+from __future__ import annotations
+
+import inspect
+import numbers
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from . import stages
+
+# A gate's rule takes its inputs' data (floats) and returns (output, local gradients):
+#     rule(a, b) -> (a * b, (b, a))
+Rule = Callable[..., tuple[float, tuple[float, ...]]]
+
+
+class Value:
+    """One number in a computational graph: its `data`, its `grad`, and how it was made.
+
+    `_prev` holds the inputs as an ordered tuple (a node used twice, as in `a + a`, appears twice),
+    `_op` the gate's name and `_local` the local gradients d(self)/d(input), one per input, recorded
+    when the gate ran so that a backward step can show `upstream x local = contribution`.
+    """
+
+    # No closures and no reference back from a node to its output: a graph is a tree of plain
+    # references, freed by reference counting, never by the cyclic garbage collector.
+    __slots__ = ("data", "grad", "_prev", "_local", "_gate", "_params", "_stage", "label", "_const")
+
+    def __init__(self, data: float, label: str | None = None) -> None:
+        self.data = _check_number(data, "Value()")
+        self.grad = 0.0
+        self._prev: tuple[Value, ...] = ()
+        self._local: tuple[float, ...] = ()
+        self._gate: Gate | None = None
+        self._params: dict[str, Any] | None = None
+        self._stage = stages.current()
+        self.label = _check_label(label)
+        self._const = False
+
+    # ----- what the article calls the node's attributes -----------------------------------------
+    @property
+    def _op(self) -> str:
+        """The gate's name as drawn ('+', '*', '**2', 'tanh'); '' for an input."""
+        return self._gate.op_name(self._params) if self._gate is not None else ""
+
+    def _backward(self) -> None:
+        """Pass this node's gradient to its inputs (`input.grad += self.grad * local`)."""
+        from .graph import propagate  # the one place where `+=` happens
+
+        propagate(self)
+
+    def _contributions(self, upstream: float) -> Iterator[tuple[Value, float, float]]:
+        """(input, local gradient, upstream x local) for each input, in `_prev` order."""
+        for parent, local in zip(self._prev, self._local):
+            yield parent, local, upstream * local
+
+    def _reset_grad(self) -> None:
+        self.grad = 0.0
+
+    def _seed_grad(self, grad: float | None) -> float:
+        """The gradient a backward pass starts from at this root: d(self)/d(self) = 1."""
+        return 1.0 if grad is None else _check_number(grad, "backward()", "the seed gradient")
+
+    def _recompute(self, inputs: list[float]) -> float:
+        """Run this node's gate rule again on other input values (for gradient checks)."""
+        return self._gate.rule(*inputs, **(self._params or {}))[0]
+
+    def _copy(self, prev: tuple[Value, ...]) -> Value:
+        v = _node(self.data, prev, self._local, self._gate, self._params)
+        v._stage, v.label, v._const = self._stage, self.label, self._const
+        return v
+
+    def backward(self) -> None:
+        """Fill `.grad` of every node in this graph with d(self)/d(node).
+
+        Leaves accumulate across calls (as in PyTorch); intermediate gradients start fresh each call.
+        """
+        from .graph import backward_steps
+
+        for _ in backward_steps(self, record=False):
+            pass
+
+    def zero_grad(self) -> None:
+        """Set the gradient of every node in this graph to zero."""
+        from .graph import topological_order
+
+        for node in topological_order(self):
+            node._reset_grad()
+
+    # ----- gates: forward rules and local gradients live in gates.py ----------------------------
+    def __add__(self, other: Value | float) -> Value:
+        return add(self, other)
+
+    def __radd__(self, other: float) -> Value:
+        return add(other, self)
+
+    def __mul__(self, other: Value | float) -> Value:
+        return mul(self, other)
+
+    def __rmul__(self, other: float) -> Value:
+        return mul(other, self)
+
+    def __neg__(self) -> Value:
+        return neg(self)
+
+    def __sub__(self, other: Value | float) -> Value:
+        # The article's subtraction: negate, then add.
+        return add(self, neg(_as_value(other, "-")))
+
+    def __rsub__(self, other: float) -> Value:
+        return add(other, neg(self))
+
+    def __truediv__(self, other: Value | float) -> Value:
+        return div(self, other)
+
+    def __rtruediv__(self, other: float) -> Value:
+        return div(other, self)
+
+    def __pow__(self, other: Value | float) -> Value:
+        if isinstance(other, Value):
+            return power(self, other)
+        return power_const(self, n=_check_number(other, "**", "the exponent"))
+
+    def __rpow__(self, other: float) -> Value:
+        return exp_base(self, base=_check_number(other, "**", "the base"))
+
+    def exp(self) -> Value:
+        return exp(self)
+
+    def log(self) -> Value:
+        return log(self)
+
+    def tanh(self) -> Value:
+        return tanh(self)
+
+    def sigmoid(self) -> Value:
+        return sigmoid(self)
+
+    def relu(self) -> Value:
+        return relu(self)
+
+    def max(self, other: Value | float) -> Value:
+        return maximum(self, other)
+
+    # ----- conveniences -------------------------------------------------------------------------
+    def __float__(self) -> float:
+        return self.data
+
+    def __repr__(self) -> str:
+        parts = [_fmt(self.data), f"grad={_fmt(self.grad)}"]
+        if self._gate is not None:
+            parts.append(f"op={self._op!r}")
+        if self.label:
+            parts.append(f"label={self.label!r}")
+        return f"Value({', '.join(parts)})"
+
+    def __bool__(self) -> bool:
+        raise TypeError(
+            "a Value has no truth value: compare its number instead, e.g. `if v.data > 0:`"
+        )
+
+
+class Gate:
+    """A differentiable operation declared in one place: a name and a rule.
+
+    The rule takes the inputs' numbers and returns the output together with its local gradients:
+
+        @gate("*")
+        def mul(a, b):
+            return a * b, (b, a)      # d(ab)/da = b, d(ab)/db = a
+
+    Calling the gate on Values (or plain numbers) runs the rule and records a new node.
+    Keyword-only parameters of the rule are constants of the gate (`x ** 2` is `power_const(x, n=2)`).
+    """
+
+    __slots__ = ("name", "rule", "arity", "doc")
+
+    def __init__(self, name: str, rule: Rule, arity: int | None = None) -> None:
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"a gate needs a non-empty name (a str), got {name!r}")
+        if not callable(rule):
+            raise TypeError(f"gate {name!r}: the rule must be a function, got {type(rule).__name__}")
+        self.name = name
+        self.rule = rule
+        self.arity = arity if arity is not None else _positional_arity(rule)
+        self.doc = rule.__doc__ or ""
+
+    def op_name(self, params: dict[str, Any] | None = None) -> str:
+        """The name drawn on the gate; `{n}` in the name is filled from its constants."""
+        if params:
+            return self.name.format(**{k: _fmt(v) for k, v in params.items()})
+        return self.name
+
+    def __call__(self, *inputs: Value | float, **params: Any) -> Value:
+        if len(inputs) != self.arity:
+            raise TypeError(
+                f"gate {self.name!r} takes {self.arity} input(s), got {len(inputs)}"
+            )
+        nodes = tuple(x if type(x) is Value else _as_value(x, self.name) for x in inputs)
+        out, local = self.rule(*[x.data for x in nodes], **params)
+        if type(out) is not float or type(local) is not tuple or len(local) != self.arity:
+            out, local = self._checked(out, local)
+        return _node(out, nodes, local, self, params or None)
+
+    def _checked(self, out: Any, local: Any) -> tuple[float, tuple[float, ...]]:
+        """Validate what a (possibly student-written) rule returned, and say what is wrong."""
+        where = f"gate {self.name!r}"
+        out = _check_number(out, where, "the forward rule's output")
+        try:
+            local = tuple(local)
+        except TypeError:
+            if self.arity == 1 and isinstance(local, numbers.Real):
+                local = (local,)
+            else:
+                raise TypeError(
+                    f"{where}: the rule must return (output, local_gradients) with one local "
+                    f"gradient per input; got {local!r} as the local gradients"
+                ) from None
+        if len(local) != self.arity:
+            raise ValueError(
+                f"{where}: the rule returned {len(local)} local gradient(s) for {self.arity} "
+                f"input(s); give one d(output)/d(input) per input"
+            )
+        return out, tuple(_check_number(g, where, "a local gradient") for g in local)
+
+    def __repr__(self) -> str:
+        return f"Gate({self.name!r}, arity={self.arity})"
+
+
+def gate(name: str, arity: int | None = None) -> Callable[[Rule], Gate]:
+    """Decorator: turn a rule `f(*inputs) -> (output, local_gradients)` into a gate."""
+
+    def make(rule: Rule) -> Gate:
+        return Gate(name, rule, arity)
+
+    return make
+
+
+def define_gate(
+    name: str,
+    forward: Callable[..., float],
+    local: Callable[..., Any],
+) -> Gate:
+    """A fused gate from two functions: `forward(*inputs) -> out` and `local(*inputs, out) -> grads`.
+
+        sigmoid = define_gate("sigmoid", lambda x: 1 / (1 + math.exp(-x)),
+                              lambda x, s: s * (1 - s))
+    """
+    if not callable(forward) or not callable(local):
+        raise TypeError(f"define_gate({name!r}): forward and local must both be functions")
+    arity = _positional_arity(forward)
+
+    def rule(*xs: float) -> tuple[float, Any]:
+        out = forward(*xs)
+        grads = local(*xs, out)
+        if arity == 1 and isinstance(grads, numbers.Real):
+            grads = (grads,)
+        return out, grads
+
+    rule.__doc__ = forward.__doc__
+    return Gate(name, rule, arity)
+
+
+# ----- helpers ----------------------------------------------------------------------------------
+def _node(data: float, prev: tuple, local: tuple, gate_: Gate | None, params: dict | None) -> Value:
+    """Make a node without re-validating (the gate already did)."""
+    v = Value.__new__(Value)
+    v.data = data
+    v.grad = 0.0
+    v._prev = prev
+    v._local = local
+    v._gate = gate_
+    v._params = params
+    v._stage = stages._active
+    v.label = None
+    v._const = False
+    return v
+
+
+def _as_value(x: Any, where: str) -> Value:
+    """Wrap a plain number as a constant input node; refuse anything else with a clear message."""
+    if isinstance(x, Value):
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        v = _node(float(x), (), (), None, None)
+        v._const = True
+        return v
+    raise TypeError(
+        f"gate {where!r}: cannot combine a Value with {_describe(x)}; "
+        "use a number (int or float) or a Value"
+    )
+
+
+def _check_number(x: Any, where: str, what: str = "its argument") -> float:
+    if type(x) is float:
+        return x
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        return float(x)
+    if isinstance(x, Value):
+        return x.data
+    hint = ""
+    if isinstance(x, str):
+        hint = f"; convert it first, e.g. float({x!r})"
+    elif hasattr(x, "__len__") or hasattr(x, "shape"):
+        hint = "; a Value holds one number: for arrays use autograd_core.Tensor"
+    raise TypeError(f"{where}: {what} must be a real number (int or float), got {_describe(x)}{hint}")
+
+
+def _check_label(label: Any) -> str | None:
+    if label is None or isinstance(label, str):
+        return label
+    raise TypeError(f"Value(label=...) must be a str, got {_describe(label)}")
+
+
+def _describe(x: Any) -> str:
+    text = repr(x)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"{type(x).__name__} {text}"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def _positional_arity(fn: Callable) -> int:
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    params = inspect.signature(fn).parameters.values()
+    return sum(1 for p in params if p.kind in kinds and p.default is inspect.Parameter.empty)
+
+
+# The built-in gates are defined like a student's: a rule each, in gates.py.
+from .gates import (  # noqa: E402  (gates.py needs Gate, defined above)
+    add,
+    div,
+    exp,
+    exp_base,
+    log,
+    maximum,
+    mul,
+    neg,
+    power,
+    power_const,
+    relu,
+    sigmoid,
+    tanh,
+)
