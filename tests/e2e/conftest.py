@@ -1,0 +1,61 @@
+"""Fixtures for the browser tests: headless Chromium through Playwright, and the timings summary."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from e2e.harness import (
+    ARTIFACTS,
+    CHROMIUM_ARGS,
+    NEXT_TARGET_S,
+    TIMINGS,
+    VIEWPORT,
+    need_chromium,
+    need_playwright,
+    record_timing,
+)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's, never a downloaded one) for the whole session."""
+    executable = need_chromium()
+    sync_playwright = need_playwright()
+    t0 = time.monotonic()
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        record_timing("chromium launch", time.monotonic() - t0)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh 1280x720 page; console errors are kept on `page.console_errors`."""
+    context = browser.new_context(viewport=VIEWPORT)
+    p = context.new_page()
+    p.console_errors = []
+    p.on("console", lambda m: p.console_errors.append(m.text) if m.type == "error" else None)
+    p.set_default_timeout(60_000)
+    yield p
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return ARTIFACTS
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not TIMINGS:
+        return
+    tr = terminalreporter
+    tr.section("browser timings (real JupyterLab / Notebook 7 in headless Chromium)")
+    for what, seconds in TIMINGS:
+        flag = ""
+        if what.startswith("Next round trip"):
+            ok = seconds < NEXT_TARGET_S
+            flag = f"  ok (< {NEXT_TARGET_S} s)" if ok else f"  SLOWER than the {NEXT_TARGET_S} s target"
+        tr.write_line(f"{what:<78} {seconds:8.3f} s{flag}")
