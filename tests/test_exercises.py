@@ -1,0 +1,401 @@
+"""The exercise checkers: right answers pass, wrong ones are named with the expected value and a hint."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from autograd_core import Value, gate
+from widgets import exercises as ex
+
+# The article's numbers (ARTICLE.md), typed in by hand: never computed by the code under test.
+CIRCUIT = {"dq": -4.0, "dz": 3.0, "dx": -4.0, "dy": -4.0}
+STAGED_DX, STAGED_DY, STAGED_F = 2.0595697955721652, 1.5922327514838093, 1.5456448841066441
+NEURON = {
+    "dx0": 0.3932238664829637, "dx1": -0.5898357997244456,
+    "dw0": -0.19661193324148185, "dw1": -0.3932238664829637, "dw2": 0.19661193324148185,
+}
+MSE = {"dw": 112.0, "dx": -84.0, "dy": 28.0}
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+# ----- the article's examples, as the checkers build them -----------------------------------------
+def test_examples_have_the_article_values():
+    assert ex.circuit().data == -12.0
+    assert ex.staged_function().data == pytest.approx(STAGED_F, rel=1e-15)
+    assert ex.neuron().data == pytest.approx(0.7310585786300049, rel=1e-15)
+    assert ex.neuron(fused=False).data == pytest.approx(0.7310585786300049, rel=1e-15)
+    assert ex.mse().data == 196.0
+
+
+def test_gradients_helper_matches_torch_and_leaves_the_graph_alone(torch):
+    f = ex.staged_function()
+    grads = ex.gradients(f)
+    nodes = ex.nodes_by_label(f)
+    assert all(n.grad == 0.0 for n in nodes.values())  # computed on a copy
+    x = torch.tensor(3.0, requires_grad=True)
+    y = torch.tensor(-4.0, requires_grad=True)
+    ((x + torch.sigmoid(y)) / (torch.sigmoid(x) + (x + y) ** 2)).backward()
+    assert grads[id(nodes["x"])] == pytest.approx(x.grad.item(), rel=1e-12)
+    assert grads[id(nodes["y"])] == pytest.approx(y.grad.item(), rel=1e-12)
+
+
+# ----- every checker: unanswered, right, wrong ---------------------------------------------------
+UNANSWERED_CALLS = [
+    (ex.first_expression, (...,)),
+    (ex.first_gradient, (...,)),
+    (ex.circuit_gradients, (..., ..., ..., ...)),
+    (ex.nudge, (...,)),
+    (ex.multiply_gate, (...,)),
+    (ex.staged_backward, ()),
+    (ex.fork_contributions, (..., ..., ...)),
+    (ex.sigmoid_gate, (...,)),
+    (ex.neuron_gradients, (..., ..., ..., ..., ...)),
+    (ex.sigmoid_local, (...,)),
+    (ex.prev_and_op, (..., ..., ...)),
+    (ex.mse_gradients, (..., ..., ...)),
+    (ex.cube_gate, (...,)),
+    (ex.topological_sort, (...,)),
+    (ex.naive_versus_sorted, (..., ...)),
+    (ex.backward_twice, (..., ...)),
+    (ex.descent_step, (...,)),
+    (ex.one_step, (...,)),
+    (ex.diverging_rate, (...,)),
+]
+
+
+@pytest.mark.parametrize("checker, args", UNANSWERED_CALLS, ids=[c.__name__ for c, _ in UNANSWERED_CALLS])
+def test_unanswered_says_so_and_does_not_raise(checker, args, capsys):
+    kwargs = dict.fromkeys(("dnum", "dden", "dsigx", "dxpysqr", "dxpy", "dsigy", "dx", "dy"), ...)
+    fb = checker(**kwargs) if checker is ex.staged_backward else checker(*args)
+    assert fb.status == "unanswered" and not fb.ok
+    assert "not answered yet" in capsys.readouterr().out
+
+
+def test_partly_answered_names_what_is_left_and_still_checks_the_rest():
+    fb = ex.circuit_gradients(dq=-4, dz=..., dx=..., dy=...)
+    assert fb.status == "unanswered"
+    assert "df/dz, df/dx, df/dy" in fb.text()
+    fb = ex.circuit_gradients(dq=4, dz=..., dx=..., dy=...)
+    assert fb.status == "wrong"  # a wrong answer is reported even while others are missing
+
+
+def test_circuit_right_answers_pass():
+    fb = ex.circuit_gradients(**CIRCUIT)
+    assert fb.ok and fb.text().startswith("\u2714")
+
+
+def test_circuit_wrong_dz_names_the_input_the_expected_value_and_the_multiply_swap():
+    fb = ex.circuit_gradients(dq=-4, dz=-4, dx=-4, dy=-4)
+    assert fb.status == "wrong"
+    wrong = [i for i in fb.items if i.status == "wrong"]
+    assert [i.name for i in wrong] == ["df/dz"]
+    assert "you wrote -4, expected 3" in wrong[0].message
+    assert "multiply gate swaps its inputs" in wrong[0].hint
+    assert "q = 3" in wrong[0].hint
+    assert fb.highlight is ex.nodes_by_label(fb.root)["z"]
+
+
+def test_wrong_sign_is_called_out_and_the_add_gate_hint_given():
+    fb = ex.circuit_gradients(dq=-4, dz=3, dx=4, dy=-4)
+    (item,) = [i for i in fb.items if i.status == "wrong"]
+    assert "sign" in item.message
+    assert "add gate passes its upstream gradient unchanged" in item.hint
+
+
+def test_highlight_is_the_wrong_node_nearest_the_output():
+    fb = ex.circuit_gradients(dq=1, dz=3, dx=1, dy=1)
+    assert fb.highlight.label == "q"
+
+
+def test_rounded_answers_are_accepted_and_the_exact_value_shown():
+    fb = ex.staged_backward(dx=2.0596, dy=1.5922)
+    assert fb.ok
+    assert "exactly 2.0595697955721652" in fb.text()
+
+
+def test_a_value_instead_of_a_number_gets_a_clear_message():
+    fb = ex.first_gradient(Value(-3.0))
+    assert fb.status == "wrong"
+    assert "give its number instead" in fb.text()
+    fb = ex.first_gradient("-3")
+    assert "expected a number, got str" in fb.text()
+
+
+def test_first_expression():
+    a, b, c = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c")
+    assert ex.first_expression(a * b + c).ok
+    fb = ex.first_expression(a * (b + c))
+    assert fb.status == "wrong" and "last gate of f is '*'" in fb.text()
+    assert ex.first_expression(4.0).status == "wrong"
+    assert ex.first_gradient(-3).ok
+
+
+def test_nudge_is_first_order():
+    assert ex.nudge(-12 + -4 * 0.01).ok
+    fb = ex.nudge(-12.0)
+    assert fb.status == "wrong" and "gradient \u00d7 step" in fb.text()
+
+
+def test_staged_backward_article_numbers_and_each_intermediate():
+    assert ex.staged_backward(dx=STAGED_DX, dy=STAGED_DY).ok
+    # dnum = 1/den and dden = -num/den^2, from the forward values typed out here.
+    sigy, sigx = _sigmoid(-4.0), _sigmoid(3.0)
+    num, den = 3.0 + sigy, sigx + 1.0
+    dden = -num / den**2
+    fb = ex.staged_backward(dnum=1 / den, dden=dden, dsigx=dden, dxpysqr=dden, dxpy=2 * -1.0 * dden,
+                            dsigy=1 / den, dx=STAGED_DX, dy=STAGED_DY)
+    assert fb.ok
+    fb = ex.staged_backward(dxpy=dden)  # forgot the square gate's local gradient 2u
+    assert fb.status == "wrong" and "d(u^2)/du = 2\u00b7u" in fb.text()
+    with pytest.raises(TypeError, match="unknown names"):
+        ex.staged_backward(dz=1.0)
+
+
+def test_fork_contributions_add_up_to_dx():
+    sigx = _sigmoid(3.0)
+    den = sigx + 1.0
+    num = 3.0 + _sigmoid(-4.0)
+    dden = -num / den**2
+    via = {"via_num": 1 / den, "via_sigx": dden * (1 - sigx) * sigx, "via_xpy": 2 * -1.0 * dden}
+    assert sum(via.values()) == pytest.approx(STAGED_DX, rel=1e-12)
+    fb = ex.fork_contributions(**via)
+    assert fb.ok and "2.0595697955721652" in fb.text()
+    fb = ex.fork_contributions(via_num=via["via_num"], via_sigx=dden, via_xpy=via["via_xpy"])
+    (item,) = [i for i in fb.items if i.status == "wrong"]
+    assert item.name == "via sigx" and "(1 - s)\u00b7s" in item.hint
+    assert fb.highlight.label == "x"
+
+
+def test_neuron_and_sigmoid_local():
+    assert ex.neuron_gradients(**NEURON).ok
+    swapped = dict(NEURON, dw0=NEURON["dx0"], dx0=NEURON["dw0"])
+    fb = ex.neuron_gradients(**swapped)
+    assert {i.name for i in fb.items if i.status == "wrong"} == {"df/dw0", "df/dx0"}
+    assert "multiply gate swaps its inputs" in fb.text()
+    s = 0.7310585786300049
+    assert ex.sigmoid_local((1 - s) * s).ok
+    assert ex.sigmoid_local(s).status == "wrong"
+
+
+def test_prev_and_op():
+    assert ex.prev_and_op("+", "*", 2).ok
+    fb = ex.prev_and_op("+", "*", 1)
+    assert fb.status == "wrong" and "listed twice" in fb.text()
+    assert ex.prev_and_op("+", "+", 2).status == "wrong"
+
+
+def test_mse_gradients():
+    assert ex.mse_gradients(**MSE).ok
+    fb = ex.mse_gradients(dw=-84, dx=-84, dy=28)
+    assert fb.highlight.label == "w"
+    assert "x = -4" in fb.text()
+
+
+def test_backward_twice_and_naive_recursion():
+    assert ex.backward_twice(w_grad=224, wx_grad=-28).ok
+    fb = ex.backward_twice(w_grad=112, wx_grad=-28)
+    assert fb.status == "wrong" and "accumulate" in fb.text()
+    # a = 1; b = a + a; c = b + b: dc/da = 4; the naive recursion sends b's gradient twice: 1+1+2+2 = 6.
+    assert ex.naive_versus_sorted(naive=6, correct=4).ok
+    assert ex.naive_versus_sorted(naive=4, correct=4).status == "wrong"
+
+
+def test_naive_recursive_backward_really_is_wrong_at_a_fork():
+    a = Value(1.0)
+    b = a + a
+    c = b + b
+    c.grad = 1.0
+    ex.naive_recursive_backward(c)
+    assert a.grad == 6.0
+
+
+def test_descent_step_and_one_step():
+    def good(params, lr):
+        for p in params:
+            p.data -= lr * p.grad
+
+    def uphill(params, lr):
+        for p in params:
+            p.data += lr * p.grad
+
+    def raises(params, lr):
+        raise ValueError("oops")
+
+    def placeholder(params, lr):
+        for p in params:
+            p.data = ...
+
+    assert ex.descent_step(good).ok
+    fb = ex.descent_step(uphill)
+    assert fb.status == "wrong" and "uphill" in fb.text() and fb.highlight.label == "w"
+    assert "raised ValueError: oops" in ex.descent_step(raises).text()
+    assert ex.descent_step(placeholder).status == "unanswered"
+    assert ex.one_step(3 - 0.01 * 112).ok
+    assert ex.one_step(3 + 0.01 * 112).status == "wrong"
+
+
+def test_diverging_rate():
+    # curvature of (w*x - y)^2 in w is 2x^2 = 32: rates above 2/32 diverge
+    assert ex.diverging_rate(0.07).ok
+    assert ex.diverging_rate(0.05).status == "wrong"
+    assert ex.diverging_rate("fast").status == "wrong"
+
+
+# ----- gates written by students ----------------------------------------------------------------
+def test_gate_checker_right_wrong_unanswered_and_broken():
+    @gate("*")
+    def right(a, b):
+        return a * b, (b, a)
+
+    @gate("*")
+    def unswapped(a, b):
+        return a * b, (a, b)
+
+    @gate("*")
+    def placeholder(a, b):
+        return a * b, (..., ...)
+
+    @gate("*")
+    def broken(a, b):
+        return a * b, (b / 0.0, a)
+
+    def plain(a, b):
+        return a * b, (b, a)
+
+    assert ex.multiply_gate(right).ok
+    fb = ex.multiply_gate(unswapped)
+    assert fb.status == "wrong"
+    assert "input 0 at a = 3, b = -4: you return 3, expected -4" in fb.text()
+    assert "swaps its inputs" in fb.text()
+    assert fb.highlight and all(n._gate is unswapped for n in fb.highlight)
+    assert ex.multiply_gate(placeholder).status == "unanswered"
+    assert "raised ZeroDivisionError" in ex.multiply_gate(broken).text()
+    assert "@gate" in ex.multiply_gate(plain).text()
+
+
+def test_sigmoid_and_cube_gates():
+    @gate("sigmoid")
+    def sig(x):
+        s = 1 / (1 + math.exp(-x))
+        return s, ((1 - s) * s,)
+
+    @gate("sigmoid")
+    def sig_wrong(x):
+        s = 1 / (1 + math.exp(-x))
+        return s, (s,)
+
+    @gate("sigmoid")
+    def sig_todo(x):
+        s = ...
+        return s, (s,)
+
+    @gate("cube")
+    def cube(a):
+        return a**3, (3 * a**2,)
+
+    @gate("cube")
+    def cube_forward_wrong(a):
+        return a**2, (3 * a**2,)
+
+    assert ex.sigmoid_gate(sig).ok
+    fb = ex.sigmoid_gate(sig_wrong)
+    assert "at x = 0: you return 0.5, expected 0.25" in fb.text()
+    assert fb.root is not None and fb.root.label == "f"  # the neuron, built with the student's gate
+    assert ex.sigmoid_gate(sig_todo).status == "unanswered"
+    assert ex.cube_gate(cube).ok
+    assert "forward at a = 2: you return 4, expected 8" in ex.cube_gate(cube_forward_wrong).text()
+
+
+def test_arity_mismatch():
+    @gate("sigmoid")
+    def two(x, y):
+        return x, (1.0, 1.0)
+
+    assert "takes 2 input(s); it should take 1" in ex.sigmoid_gate(two).text()
+
+
+# ----- the topological sort exercise ------------------------------------------------------------
+def _dfs(root):
+    order, visited = [], set()
+
+    def visit(v):
+        if v not in visited:
+            visited.add(v)
+            for p in v._prev:
+                visit(p)
+            order.append(v)
+
+    visit(root)
+    return order
+
+
+def test_topological_sort_checker():
+    assert ex.topological_sort(_dfs).ok
+
+    def no_visited_set(root):
+        order = []
+
+        def visit(v):
+            for p in v._prev:
+                visit(p)
+            order.append(v)
+
+        visit(root)
+        return order
+
+    def reversed_order(root):
+        return list(reversed(_dfs(root)))
+
+    def only_root(root):
+        return [root]
+
+    def returns_nothing(root):
+        _dfs(root)
+
+    fb = ex.topological_sort(no_visited_set)
+    assert fb.status == "wrong" and "appears twice" in fb.text() and fb.highlight is not None
+    fb = ex.topological_sort(reversed_order)
+    assert "comes before its input" in fb.text()
+    assert "is missing" in ex.topological_sort(only_root).text()
+    assert "expected a list of nodes, got NoneType" in ex.topological_sort(returns_nothing).text()
+
+
+def test_unanswered_detection_reaches_nested_functions():
+    def template(root):
+        order = []
+
+        def visit(v):
+            order.append(...)
+
+        visit(root)
+        return order
+
+    def finished(root):
+        return [root]
+
+    assert ex.is_unanswered(template)
+    assert not ex.is_unanswered(finished)
+    assert ex.is_unanswered([1.0, ...]) and not ex.is_unanswered([1.0, 2.0])
+
+
+# ----- how feedback is shown --------------------------------------------------------------------
+def test_feedback_prints_outside_ipython_and_renders_html(capsys):
+    fb = ex.mse_gradients(dw=112, dx=84, dy=28)
+    out = capsys.readouterr().out
+    assert out.startswith("\u2718 Gradients of the MSE loss: not quite.")
+    assert "you wrote 84, expected -84" in out
+    page = fb._repr_html_()
+    assert "bp-exercise-feedback bp-wrong" in page and "expected -84" in page
+    fb._ipython_display_()  # already shown once: shows nothing more
+    assert capsys.readouterr().out == ""
+
+
+def test_titles_and_messages_are_escaped_in_html():
+    fb = ex.Feedback("<b>x</b>", "wrong", [ex.Item("n", "wrong", "<script>alert(1)</script>")])
+    page = fb._repr_html_()
+    assert "<script>" not in page and "&lt;script&gt;" in page
