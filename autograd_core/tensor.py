@@ -1,0 +1,508 @@
+"""The array node `Tensor` and the `TensorGate` that creates it: the scalar engine's ideas, on numpy arrays.
+
+A Tensor is to an array what a `Value` is to a number. Its gates are declared as rules too
+(tensor_gates.py): a rule takes the inputs' arrays and returns the output and, per input, a local
+gradient. Where that local gradient is elementwise (the diagonal of the Jacobian, as for `*` or
+`tanh`) the rule returns it as an array or a number, and a backward step shows
+`upstream x local = contribution`, summed back to the input's shape if the gate broadcast it.
+Where the Jacobian is not cheap to hold (`@`, `sum`, `softmax`) the rule returns a function
+`upstream -> contribution` instead (a vector-Jacobian product) and the step shows `local=None`.
+
+The backward pass is the graph module's, the same one `Value` uses: `graph.backward_steps`.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from . import stages
+
+# A tensor rule takes its inputs' arrays and returns (output, local gradients), one per input:
+#     rule(a, b) -> (a * b, (b, a))                                   elementwise: arrays or numbers
+#     rule(a, b) -> (a @ b, (lambda g: g @ b.T, lambda g: a.T @ g))  functions of the upstream gradient
+TensorRule = Callable[..., tuple[np.ndarray, tuple[Any, ...]]]
+
+
+class Tensor:
+    """An array of float64 numbers in a computational graph: its `data`, its `grad`, how it was made.
+
+    `_prev` holds the inputs in order, `_op` the gate's name and `_local` one local gradient per
+    input (an array, a number, or a function of the upstream gradient). `requires_grad=False`
+    marks an input that needs no gradient (the data, the labels): as in PyTorch, a node gets a
+    gradient only if it depends on a tensor that requires one, and backward skips the rest.
+    """
+
+    __slots__ = (
+        "data", "grad", "requires_grad", "_prev", "_local", "_gate", "_params", "_stage", "label",
+        "_const",
+    )
+    # NumPy hands `array + tensor` to Tensor.__radd__ instead of broadcasting over the tensor.
+    __array_ufunc__ = None
+
+    def __init__(self, data: Any, label: str | None = None, requires_grad: bool = True) -> None:
+        self.data = _to_array(data, "Tensor()")
+        self.grad = np.zeros(self.data.shape)
+        self.requires_grad = bool(requires_grad)
+        self._prev: tuple[Tensor, ...] = ()
+        self._local: tuple[Any, ...] = ()
+        self._gate: TensorGate | None = None
+        self._params: dict[str, Any] | None = None
+        self._stage = stages.current()
+        if label is not None and not isinstance(label, str):
+            raise TypeError(f"Tensor(label=...) must be a str, got {type(label).__name__} {label!r}")
+        self.label = label
+        self._const = False
+
+    # ----- what the article calls the node's attributes -----------------------------------------
+    @property
+    def _op(self) -> str:
+        """The gate's name as drawn ('@', '+', '**2', 'sum', 'relu'); '' for an input."""
+        return self._gate.op_name(self._params) if self._gate is not None else ""
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def _backward(self) -> None:
+        """Pass this node's gradient to its inputs: `input.grad += contribution` for each."""
+        for parent, _local, value in self._contributions(self.grad):
+            before = parent.grad
+            if parent._prev and before is _ZEROS.get(before.shape):
+                # An intermediate's first contribution: 0 + value is value, no need for a new array.
+                parent.grad = value
+            else:
+                parent.grad = before + value
+
+    def _contributions(self, upstream: np.ndarray):
+        """(input, local gradient, contribution) for each input that needs a gradient."""
+        for parent, local in zip(self._prev, self._local):
+            if not parent.requires_grad:
+                continue
+            if callable(local):  # a vector-Jacobian product: no local Jacobian to show
+                yield parent, None, local(upstream)
+                continue
+            value = upstream if (type(local) is float and local == 1.0) else upstream * local
+            if value.shape != parent.data.shape:
+                value = unbroadcast(value, parent.data.shape)
+            yield parent, local, value
+
+    def _reset_grad(self) -> None:
+        self.grad = zeros(self.data.shape)
+
+    def _seed_grad(self, grad: Any) -> np.ndarray:
+        """The gradient a backward pass starts from at this root (ones for a one-element tensor)."""
+        if not self.requires_grad:
+            raise ValueError(
+                "backward(): this tensor does not depend on any tensor with requires_grad=True, "
+                "so there is nothing to differentiate; make the parameters Tensor(..., requires_grad=True)"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise ValueError(
+                    f"backward() on a tensor of shape {self.data.shape} needs an explicit gradient of "
+                    f"that shape, d(something)/d(this tensor): e.g. t.backward(np.ones({self.data.shape})); "
+                    "or reduce it to one number first: t.sum().backward()"
+                )
+            return np.ones(self.data.shape)
+        seed = _to_array(grad.data if isinstance(grad, Tensor) else grad, "backward()")
+        if seed.shape != self.data.shape:
+            raise ValueError(
+                f"backward(): the gradient has shape {seed.shape} but the tensor has shape "
+                f"{self.data.shape}; they must be the same"
+            )
+        return seed
+
+    def _recompute(self, inputs: list[np.ndarray]) -> np.ndarray:
+        """Run this node's gate rule again on other input arrays (for gradient checks)."""
+        return np.asarray(self._gate.rule(*inputs, **(self._params or {}))[0], dtype=np.float64)
+
+    def _copy(self, prev: tuple[Tensor, ...]) -> Tensor:
+        t = _node(self.data, prev, self._local, self._gate, self._params, self.requires_grad)
+        t._stage, t.label, t._const = self._stage, self.label, self._const
+        return t
+
+    def backward(self, grad: Any = None) -> None:
+        """Fill `.grad` of every node in this graph with d(self)/d(node).
+
+        `grad` seeds the root: required unless this tensor holds one number. Leaves accumulate
+        across calls (as in PyTorch); intermediate gradients start fresh each call.
+        """
+        from .graph import backward_steps
+
+        for _ in backward_steps(self, grad, record=False):
+            pass
+
+    def zero_grad(self) -> None:
+        """Set the gradient of every node in this graph to zeros."""
+        from .graph import topological_order
+
+        for node in topological_order(self):
+            node._reset_grad()
+
+    # ----- the scalar engine's gates, elementwise, with NumPy broadcasting ----------------------
+    def __add__(self, other: Any) -> Tensor:
+        return add(self, other)
+
+    def __radd__(self, other: Any) -> Tensor:
+        return add(other, self)
+
+    def __sub__(self, other: Any) -> Tensor:
+        # One gate, not negate-then-add as for Value: on arrays that saves a whole pass.
+        return sub(self, other)
+
+    def __rsub__(self, other: Any) -> Tensor:
+        return sub(other, self)
+
+    def __mul__(self, other: Any) -> Tensor:
+        return mul(self, other)
+
+    def __rmul__(self, other: Any) -> Tensor:
+        return mul(other, self)
+
+    def __neg__(self) -> Tensor:
+        return neg(self)
+
+    def __truediv__(self, other: Any) -> Tensor:
+        return div(self, other)
+
+    def __rtruediv__(self, other: Any) -> Tensor:
+        return div(other, self)
+
+    def __pow__(self, other: Any) -> Tensor:
+        if isinstance(other, Tensor):
+            return power(self, other)
+        return power_const(self, n=_exponent(other, "**", "the exponent"))
+
+    def __rpow__(self, other: Any) -> Tensor:
+        if isinstance(other, numbers.Real) and not isinstance(other, bool):
+            return exp_base(self, base=float(other))
+        return power(other, self)
+
+    def __matmul__(self, other: Any) -> Tensor:
+        return matmul(self, other)
+
+    def __rmatmul__(self, other: Any) -> Tensor:
+        return matmul(other, self)
+
+    def exp(self) -> Tensor:
+        return exp(self)
+
+    def log(self) -> Tensor:
+        return log(self)
+
+    def tanh(self) -> Tensor:
+        return tanh(self)
+
+    def sigmoid(self) -> Tensor:
+        return sigmoid(self)
+
+    def relu(self) -> Tensor:
+        return relu(self)
+
+    def maximum(self, other: Any) -> Tensor:
+        """Elementwise max(self, other) (the scalar engine's `max` gate); ties share the gradient."""
+        return maximum(self, other)
+
+    # ----- reductions and shape gates -----------------------------------------------------------
+    def sum(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return sum_(self, axis=_axis(axis), keepdims=bool(keepdims))
+
+    def mean(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        return mean(self, axis=_axis(axis), keepdims=bool(keepdims))
+
+    def max(self, axis: int | tuple[int, ...] | None = None, keepdims: bool = False) -> Tensor:
+        """The largest entry (along `axis`); tied entries share the gradient evenly (torch.amax)."""
+        return max_(self, axis=_axis(axis), keepdims=bool(keepdims))
+
+    @property
+    def T(self) -> Tensor:  # noqa: N802  (NumPy's name)
+        return self.transpose()
+
+    def transpose(self, *axes: int) -> Tensor:
+        """Permute the axes (reverse them when none are given), like `ndarray.transpose`."""
+        if len(axes) == 1 and isinstance(axes[0], (tuple, list)):
+            axes = tuple(axes[0])
+        return transpose(self, axes=tuple(axes) if axes else None)
+
+    def reshape(self, *shape: int) -> Tensor:
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        return reshape(self, shape=tuple(shape))
+
+    def __getitem__(self, index: Any) -> Tensor:
+        return getitem(self, index=_index(index))
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        """exp(x) / sum(exp(x)) along `axis`, computed after subtracting the max (never overflows)."""
+        return softmax(self, axis=axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        """x - log(sum(exp(x))) along `axis`, computed after subtracting the max (never overflows)."""
+        return log_softmax(self, axis=axis)
+
+    # ----- conveniences -------------------------------------------------------------------------
+    def item(self) -> float:
+        if self.data.size != 1:
+            raise ValueError(f"item(): the tensor has shape {self.data.shape}, not one element")
+        return float(self.data.reshape(()))
+
+    def numpy(self) -> np.ndarray:
+        return self.data
+
+    def __float__(self) -> float:
+        return self.item()
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, precision=4, separator=", ", prefix="Tensor(")
+        extra = f", op={self._op!r}" if self._gate is not None else ""
+        if self.label:
+            extra += f", label={self.label!r}"
+        if not self.requires_grad:
+            extra += ", requires_grad=False"
+        return f"Tensor({body}{extra})"
+
+    def __bool__(self) -> bool:
+        raise TypeError("a Tensor has no truth value: compare its numbers instead, e.g. `(t.data > 0).all()`")
+
+    __hash__ = object.__hash__
+
+
+class TensorGate:
+    """A differentiable array operation declared in one place: a name and a rule.
+
+        @tensor_gate("*")
+        def mul(a, b):
+            return a * b, (b, a)            # elementwise local gradients
+
+    Calling the gate on Tensors (or arrays, or numbers) runs the rule and records a new node.
+    Keyword-only parameters of the rule are constants of the gate (`t.sum(axis=0)`). `hint` says
+    what to do when inputs of the wrong shapes make the rule fail.
+    """
+
+    __slots__ = ("name", "rule", "hint", "doc")
+
+    def __init__(self, name: str, rule: TensorRule, hint: str = "") -> None:
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"a gate needs a non-empty name (a str), got {name!r}")
+        if not callable(rule):
+            raise TypeError(f"gate {name!r}: the rule must be a function, got {type(rule).__name__}")
+        self.name = name
+        self.rule = rule
+        self.hint = hint
+        self.doc = rule.__doc__ or ""
+
+    def op_name(self, params: dict[str, Any] | None = None) -> str:
+        """The name drawn on the gate; `{n}` in the name is filled from its constants."""
+        if params and "{" in self.name:
+            return self.name.format(**{k: f"{v:g}" for k, v in params.items()})
+        return self.name
+
+    def __call__(self, *inputs: Any, **params: Any) -> Tensor:
+        nodes = tuple(x if type(x) is Tensor else _as_tensor(x, self.name) for x in inputs)
+        try:
+            out, local = self.rule(*[x.data for x in nodes], **params)
+        except (ValueError, IndexError) as e:  # numpy's AxisError is both
+            kind = IndexError if isinstance(e, IndexError) and not isinstance(e, ValueError) else ValueError
+            raise kind(self._explain(nodes, params, e)) from None
+        if type(out) is not np.ndarray or out.dtype != np.float64:
+            out = np.asarray(out, dtype=np.float64)
+        requires_grad = False
+        for x in nodes:
+            if x.requires_grad:
+                requires_grad = True
+                break
+        return _node(out, nodes, local if requires_grad else (), self, params or None, requires_grad)
+
+    def _explain(self, nodes: tuple[Tensor, ...], params: dict[str, Any], error: Exception) -> str:
+        shapes = " and ".join(str(x.data.shape) for x in nodes)
+        noun = "shapes" if len(nodes) > 1 else "shape"
+        given = "".join(f", {k}={_short(v)}" for k, v in params.items())
+        hint = f": {self.hint}" if self.hint else ""
+        return f"gate {self.name!r} got {noun} {shapes}{given}{hint} (numpy: {error})"
+
+    def __repr__(self) -> str:
+        return f"TensorGate({self.name!r})"
+
+
+def tensor_gate(name: str, hint: str = "") -> Callable[[TensorRule], TensorGate]:
+    """Decorator: turn a rule `f(*arrays) -> (output, local_gradients)` into a tensor gate."""
+
+    def make(rule: TensorRule) -> TensorGate:
+        return TensorGate(name, rule, hint)
+
+    return make
+
+
+def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """Sum a gradient over the axes that broadcasting stretched, so it has the input's `shape`.
+
+    An input of shape (3,) added to a (4, 3) array was used 4 times: its gradient is the sum of
+    the 4 rows of the upstream gradient (a node used several times adds up its gradients).
+    """
+    extra = grad.ndim - len(shape)
+    axes = tuple(range(extra)) + tuple(
+        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
+    )
+    if axes:
+        grad = grad.sum(axis=axes, keepdims=True)
+    return grad.reshape(shape)
+
+
+# ----- helpers ----------------------------------------------------------------------------------
+def _node(
+    data: np.ndarray, prev: tuple, local: tuple, gate_: TensorGate | None, params: dict | None,
+    requires_grad: bool,
+) -> Tensor:
+    """Make a node without re-validating (the gate already did)."""
+    t = Tensor.__new__(Tensor)
+    t.data = data
+    t.grad = zeros(data.shape)
+    t.requires_grad = requires_grad
+    t._prev = prev
+    t._local = local
+    t._gate = gate_
+    t._params = params
+    t._stage = stages._active
+    t.label = None
+    t._const = False
+    return t
+
+
+# Gradients that are still zero share one read-only array of zeros per shape (no memory, no
+# allocation per node). Gradients are never changed in place, so sharing is safe.
+_ZEROS: dict[tuple[int, ...], np.ndarray] = {}
+_ZERO = np.zeros(())
+
+
+def zeros(shape: tuple[int, ...]) -> np.ndarray:
+    """A read-only array of zeros of this shape, shared: the gradient of a node that got none yet."""
+    z = _ZEROS.get(shape)
+    if z is None:
+        if len(_ZEROS) > 4096:
+            _ZEROS.clear()
+        z = _ZEROS[shape] = np.broadcast_to(_ZERO, shape)
+    return z
+
+
+def _to_array(x: Any, where: str, copy: bool = True) -> np.ndarray:
+    """A float64 copy of array-like numbers; refuse anything else with a clear message."""
+    if isinstance(x, Tensor):
+        return x.data.copy()
+    from .value import Value
+
+    if isinstance(x, Value):
+        raise TypeError(f"{where}: got a Value; a Tensor holds plain numbers: use Tensor(v.data)")
+    try:
+        arr = np.array(x, dtype=np.float64, copy=copy or None)
+    except (TypeError, ValueError) as e:
+        raise TypeError(
+            f"{where}: expected numbers (a number, a list of numbers, or a numpy array), "
+            f"got {_describe(x)} ({e})"
+        ) from None
+    if np.iscomplexobj(x):
+        raise TypeError(f"{where}: complex numbers are not supported, got {_describe(x)}")
+    return arr
+
+
+def _as_tensor(x: Any, where: str) -> Tensor:
+    """Wrap a number or an array as a constant input node (it needs no gradient)."""
+    from .value import Value
+
+    if isinstance(x, Value):
+        raise TypeError(
+            f"gate {where!r}: cannot combine a Tensor with a Value (the scalar engine); "
+            "use Tensor for both, e.g. Tensor(v.data)"
+        )
+    if isinstance(x, (bool, str, bytes)) or x is None:
+        raise TypeError(f"gate {where!r}: cannot combine a Tensor with {_describe(x)}; use numbers or arrays")
+    t = _node(_to_array(x, f"gate {where!r}", copy=False), (), (), None, None, False)
+    t._const = True
+    return t
+
+
+def _exponent(x: Any, where: str, what: str) -> float:
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        return float(x)
+    if isinstance(x, np.ndarray) and x.ndim == 0:
+        return float(x)
+    if isinstance(x, (list, tuple, np.ndarray)):
+        raise TypeError(f"gate {where!r}: {what} must be a number or a Tensor; wrap arrays: Tensor(...)")
+    raise TypeError(f"gate {where!r}: {what} must be a number or a Tensor, got {_describe(x)}")
+
+
+def _axis(axis: Any) -> int | tuple[int, ...] | None:
+    if axis is None:
+        return None
+    if isinstance(axis, (list, tuple)):
+        return tuple(int(a) for a in axis)
+    if isinstance(axis, numbers.Integral) and not isinstance(axis, bool):
+        return int(axis)
+    raise TypeError(f"axis must be None, an int or a tuple of ints, got {_describe(axis)}")
+
+
+def _index(index: Any) -> Any:
+    """Indices as numpy takes them; a Tensor used as an index must hold whole numbers."""
+    if isinstance(index, tuple):
+        return tuple(_index(i) for i in index)
+    if isinstance(index, Tensor):
+        as_int = index.data.astype(np.intp)
+        if not np.array_equal(as_int, index.data):
+            raise IndexError("a Tensor used as an index must hold whole numbers (class labels, positions)")
+        return as_int
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
+
+
+def _short(x: Any) -> str:
+    text = repr(x)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _describe(x: Any) -> str:
+    return f"{type(x).__name__} {_short(x)}"
+
+
+# The built-in tensor gates are defined like a student's: a rule each, in tensor_gates.py.
+from .tensor_gates import (  # noqa: E402  (tensor_gates.py needs TensorGate, defined above)
+    add,
+    div,
+    exp,
+    exp_base,
+    getitem,
+    log,
+    log_softmax,
+    matmul,
+    max_,
+    maximum,
+    mean,
+    mul,
+    neg,
+    power,
+    power_const,
+    relu,
+    reshape,
+    sigmoid,
+    softmax,
+    sub,
+    sum_,
+    tanh,
+    transpose,
+)

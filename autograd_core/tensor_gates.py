@@ -1,0 +1,255 @@
+"""The built-in tensor gates: each forward rule beside its local gradients, on numpy arrays.
+
+Elementwise rules return their local gradients as arrays (or numbers), exactly the scalar gates'
+formulas applied to every entry; the engine multiplies them by the upstream gradient and sums the
+result back over any axes that broadcasting stretched. Rules whose Jacobian is not a cheap array
+(`@`, reductions, reshapes, softmax) return a function instead: upstream gradient -> contribution.
+Numerics follow numpy: overflow gives inf, an undefined result gives nan (with numpy's warning).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .tensor import tensor_gate
+
+BROADCAST = (
+    "these shapes do not broadcast; NumPy lines them up from the right and each pair of "
+    "dimensions must be equal or one of them 1 (reshape one input, e.g. b.reshape(-1, 1))"
+)
+MATMUL = (
+    "a @ b needs a's last dimension to equal b's first (its second-to-last); check the layer "
+    "sizes, or transpose one input with .T"
+)
+AXIS = "every axis must lie within the tensor's dimensions (from -ndim to ndim - 1)"
+
+
+# ----- the scalar engine's gates, elementwise ---------------------------------------------------
+@tensor_gate("+", BROADCAST)
+def add(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
+    """f(a, b) = a + b: the upstream gradient passes to both inputs unchanged."""
+    return a + b, (1.0, 1.0)
+
+
+@tensor_gate("-", BROADCAST)
+def sub(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
+    """f(a, b) = a - b: df/da = 1, df/db = -1."""
+    return a - b, (1.0, -1.0)
+
+
+@tensor_gate("*", BROADCAST)
+def mul(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """f(a, b) = a * b: a multiply gate swaps its inputs (df/da = b, df/db = a)."""
+    return a * b, (b, a)
+
+
+@tensor_gate("neg")
+def neg(a: np.ndarray) -> tuple[np.ndarray, tuple[float]]:
+    """f(a) = -a."""
+    return -a, (-1.0,)
+
+
+@tensor_gate("/", BROADCAST)
+def div(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """f(a, b) = a / b: df/da = 1/b, df/db = -a/b^2."""
+    inv = 1.0 / b
+    out = a / b
+    return out, (inv, -out * inv)
+
+
+@tensor_gate("**{n}")
+def power_const(a: np.ndarray, *, n: float) -> tuple[np.ndarray, tuple[np.ndarray]]:
+    """f(a) = a^n for a constant n: df/da = n * a^(n-1)."""
+    if n == 2.0:  # the square, as in every squared error: no call to pow
+        return a * a, (2.0 * a,)
+    return np.power(a, n), (n * np.power(a, n - 1.0),)
+
+
+@tensor_gate("{base}**")
+def exp_base(a: np.ndarray, *, base: float) -> tuple[np.ndarray, tuple[np.ndarray]]:
+    """f(a) = base^a for a constant base: df/da = base^a * ln(base)."""
+    out = np.power(base, a)
+    return out, (out * np.log(base),)
+
+
+@tensor_gate("**", BROADCAST)
+def power(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """f(a, b) = a^b: df/da = b * a^(b-1), df/db = a^b * ln(a)."""
+    out = np.power(a, b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # At a == 0 the exponent's gradient is 0 (not 0 * -inf), as in PyTorch.
+        d_b = np.where((a == 0.0) & (b >= 0.0), 0.0, out * np.log(a))
+    return out, (b * np.power(a, b - 1.0), d_b)
+
+
+@tensor_gate("exp")
+def exp(a: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray]]:
+    """f(a) = e^a: the exponential is its own derivative."""
+    out = np.exp(a)
+    return out, (out,)
+
+
+@tensor_gate("log")
+def log(a: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray]]:
+    """f(a) = ln(a): df/da = 1/a."""
+    return np.log(a), (1.0 / a,)
+
+
+@tensor_gate("tanh")
+def tanh(a: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray]]:
+    """f(a) = tanh(a): df/da = 1 - tanh(a)^2."""
+    t = np.tanh(a)
+    return t, (1.0 - t * t,)
+
+
+@tensor_gate("sigmoid")
+def sigmoid(a: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray]]:
+    """f(a) = 1 / (1 + e^-a), one fused gate: df/da = (1 - s) * s."""
+    s = stable_sigmoid(a)
+    return s, ((1.0 - s) * s,)
+
+
+@tensor_gate("relu")
+def relu(a: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray]]:
+    """f(a) = max(0, a): the gradient passes where a > 0 and is 0 elsewhere (also at 0)."""
+    return np.maximum(a, 0.0), (a > 0.0,)
+
+
+@tensor_gate("maximum", BROADCAST)
+def maximum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """f(a, b) = max(a, b) entry by entry: the gradient goes to the larger input (ties share it)."""
+    to_a = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0))
+    return np.maximum(a, b), (to_a, 1.0 - to_a)
+
+
+# ----- matrix multiply ----------------------------------------------------------------------------
+@tensor_gate("@", MATMUL)
+def matmul(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[Any, Any]]:
+    """f(A, B) = A @ B: dL/dA = upstream @ B.T and dL/dB = A.T @ upstream."""
+    out = a @ b
+    if a.ndim == 2 and b.ndim == 2:
+        return out, (lambda g: g @ b.T, lambda g: a.T @ g)
+    return out, (lambda g: _matmul_grad(g, a, b, 0), lambda g: _matmul_grad(g, a, b, 1))
+
+
+def _matmul_grad(g: np.ndarray, a: np.ndarray, b: np.ndarray, which: int) -> np.ndarray:
+    """The general case: vectors (treated as a row on the left, a column on the right) and stacks."""
+    a2 = a[None, :] if a.ndim == 1 else a
+    b2 = b[:, None] if b.ndim == 1 else b
+    if a.ndim == 1:
+        g = np.expand_dims(g, -2)
+    if b.ndim == 1:
+        g = np.expand_dims(g, -1)
+    if which == 0:
+        grad = g @ np.swapaxes(b2, -1, -2)
+        return _sum_to(grad, a2.shape).reshape(a.shape)
+    grad = np.swapaxes(a2, -1, -2) @ g
+    return _sum_to(grad, b2.shape).reshape(b.shape)
+
+
+def _sum_to(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    from .tensor import unbroadcast
+
+    return unbroadcast(grad, shape)
+
+
+# ----- reductions -------------------------------------------------------------------------------
+@tensor_gate("sum", AXIS)
+def sum_(a: np.ndarray, *, axis: Any = None, keepdims: bool = False) -> tuple[np.ndarray, tuple[Any]]:
+    """f(a) = the sum of the entries (along `axis`): every entry gets the upstream gradient."""
+    out = np.sum(a, axis=axis, keepdims=keepdims)
+    shape = a.shape
+    return out, (lambda g: np.broadcast_to(_keep_dims(g, axis, keepdims), shape),)
+
+
+@tensor_gate("mean", AXIS)
+def mean(a: np.ndarray, *, axis: Any = None, keepdims: bool = False) -> tuple[np.ndarray, tuple[Any]]:
+    """f(a) = the mean of the entries (along `axis`): every entry gets upstream / count."""
+    out = np.mean(a, axis=axis, keepdims=keepdims)
+    shape = a.shape
+    count = a.size // max(out.size, 1) if a.size else 0
+    return out, (lambda g: np.broadcast_to(_keep_dims(g, axis, keepdims) / count, shape),)
+
+
+@tensor_gate("max", AXIS)
+def max_(a: np.ndarray, *, axis: Any = None, keepdims: bool = False) -> tuple[np.ndarray, tuple[Any]]:
+    """f(a) = the largest entry (along `axis`): the gradient goes to it; tied entries share it evenly."""
+    top = np.max(a, axis=axis, keepdims=True)
+    winners = a == top
+    share = winners / winners.sum(axis=axis, keepdims=True)
+    out = top if keepdims else np.squeeze(top, axis=axis)
+    return out, (lambda g: _keep_dims(g, axis, keepdims) * share,)
+
+
+def _keep_dims(g: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
+    """The upstream gradient of a reduction with the reduced axes put back as size-1 axes."""
+    if keepdims or axis is None:
+        return g
+    return np.expand_dims(g, axis)
+
+
+# ----- shapes and indexing -----------------------------------------------------------------------
+@tensor_gate("transpose", "give one axis number per dimension, each once")
+def transpose(a: np.ndarray, *, axes: tuple[int, ...] | None = None) -> tuple[np.ndarray, tuple[Any]]:
+    """f(a) = a with its axes permuted: the gradient is permuted back."""
+    out = np.transpose(a, axes)
+    back = None if axes is None else tuple(np.argsort(axes))
+    return out, (lambda g: np.transpose(g, back),)
+
+
+@tensor_gate("reshape", "the new shape must hold the same number of entries (use -1 for one axis)")
+def reshape(a: np.ndarray, *, shape: tuple[int, ...]) -> tuple[np.ndarray, tuple[Any]]:
+    """f(a) = the same entries in another shape: the gradient is reshaped back."""
+    out = np.reshape(a, shape)
+    original = a.shape
+    return out, (lambda g: np.reshape(g, original),)
+
+
+@tensor_gate("[]", "the index must fit the tensor's shape")
+def getitem(a: np.ndarray, *, index: Any) -> tuple[np.ndarray, tuple[Any]]:
+    """f(a) = a[index]: each picked entry gets its upstream gradient; an entry picked twice gets both."""
+    out = a[index]
+    shape = a.shape
+
+    def scatter(g: np.ndarray) -> np.ndarray:
+        grad = np.zeros(shape)
+        np.add.at(grad, index, g)
+        return grad
+
+    return out, (scatter,)
+
+
+# ----- softmax ----------------------------------------------------------------------------------
+@tensor_gate("softmax", AXIS)
+def softmax(a: np.ndarray, *, axis: int = -1) -> tuple[np.ndarray, tuple[Any]]:
+    """s = exp(a - max) / sum(exp(a - max)): dL/da = s * (upstream - sum(upstream * s))."""
+    e = np.exp(a - np.max(a, axis=axis, keepdims=True))
+    s = e / np.sum(e, axis=axis, keepdims=True)
+    return s, (lambda g: s * (g - np.sum(g * s, axis=axis, keepdims=True)),)
+
+
+@tensor_gate("log_softmax", AXIS)
+def log_softmax(a: np.ndarray, *, axis: int = -1) -> tuple[np.ndarray, tuple[Any]]:
+    """out = a - max - log(sum(exp(a - max))): dL/da = upstream - softmax * sum(upstream)."""
+    shifted = a - np.max(a, axis=axis, keepdims=True)
+    out = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    return out, (lambda g: g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
+
+
+# ----- a fused loss gate ------------------------------------------------------------------------
+@tensor_gate("bce_with_logits", BROADCAST)
+def bce_with_logits(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """f(x, y) = -[y log s + (1 - y) log(1 - s)] with s = sigmoid(x), written so nothing overflows:
+    max(x, 0) - x*y + log(1 + e^-|x|).  df/dx = s - y, df/dy = -x."""
+    e = np.exp(-np.abs(x))
+    out = np.maximum(x, 0.0) - x * y + np.log1p(e)
+    s = np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return out, (s - y, -x)
+
+
+def stable_sigmoid(a: np.ndarray) -> np.ndarray:
+    """1 / (1 + e^-a), computed from e^-|a| so that no exponential overflows."""
+    e = np.exp(-np.abs(a))
+    return np.where(a >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))

@@ -1,0 +1,154 @@
+"""Engine speed, measured in one run against a baseline in the same process; prints the ratios.
+
+    python benchmarks/engine.py            # every section
+    python benchmarks/engine.py tensor     # only the tensor engine against PyTorch
+
+Tensor engine vs PyTorch CPU: one training step (zero the gradients, forward, loss, backward) of
+the same MLP with the same weights, float64 in both, one thread each. The two are timed in
+alternating rounds, so that a busy machine slows both alike; the ratio reported is the median of
+the per-round ratios (ours / PyTorch), and the times are the best round of each.
+"""
+
+from __future__ import annotations
+
+import os
+
+# One thread each: set before numpy or torch is imported, or their thread pools are already sized.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
+    os.environ[_var] = "1"
+
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from autograd_core import nn  # noqa: E402
+
+# (name, batch, sizes, loss, steps per round, target: at most this many times PyTorch's time)
+TENSOR_CASES = [
+    ("MLP 100x2->16->16->1, BCE with logits", 100, [2, 16, 16, 1], "bce", 200, 1.0),
+    ("MLP 1024x784->256->10, cross-entropy", 1024, [784, 256, 10], "ce", 2, 1.3),
+]
+ROUNDS = 15
+
+
+def tensor_vs_pytorch() -> bool:
+    """Time one training step of the tensor engine against PyTorch; True if every target is met."""
+    try:
+        import torch
+    except ImportError:
+        print("tensor engine vs PyTorch: skipped, torch is not installed (pip install torch==2.13.0)")
+        return True
+    torch.set_num_threads(1)
+    print(f"Tensor engine vs PyTorch {torch.__version__} CPU, float64, one thread each "
+          f"(numpy {np.__version__}); one step = zero_grad, forward, loss, backward")
+    ok = True
+    for name, batch, sizes, loss, steps, target in TENSOR_CASES:
+        ours, theirs = _training_steps(torch, batch, sizes, loss)
+        ratio, best_ours, best_theirs = _race(ours, theirs, steps)
+        verdict = "ok" if ratio <= target else "OVER TARGET"
+        ok &= ratio <= target
+        print(f"  {name:40s} ours {_fmt(best_ours)}  PyTorch {_fmt(best_theirs)}  "
+              f"ratio {ratio:.2f}x (target <= {target:.1f}x) {verdict}")
+    return ok
+
+
+def _training_steps(torch, batch: int, sizes: list[int], loss: str) -> tuple[Callable, Callable]:
+    """The same step in both frameworks, checked to compute the same loss and gradients."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(batch, sizes[0]))
+    layers: list = []
+    for i in range(len(sizes) - 1):
+        layers.append(nn.Linear(sizes[i], sizes[i + 1], rng))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    model = nn.Sequential(*layers)
+
+    torch_layers: list = []
+    for layer in layers:
+        if isinstance(layer, nn.Linear):
+            t = torch.nn.Linear(*layer.weight.shape, dtype=torch.float64)
+            with torch.no_grad():
+                t.weight.copy_(torch.from_numpy(layer.weight.data.T))
+                t.bias.copy_(torch.from_numpy(layer.bias.data))
+            torch_layers.append(t)
+        else:
+            torch_layers.append(torch.nn.ReLU())
+    torch_model = torch.nn.Sequential(*torch_layers)
+    tX = torch.from_numpy(X)
+
+    F = torch.nn.functional
+    if loss == "bce":
+        y = (rng.random((batch, 1)) < 0.5).astype(np.float64)
+        our_loss, their_loss = nn.binary_cross_entropy_with_logits, F.binary_cross_entropy_with_logits
+    else:
+        y = rng.integers(0, sizes[-1], batch)
+        our_loss, their_loss = nn.cross_entropy, F.cross_entropy
+    ty = torch.from_numpy(y)
+
+    def ours():
+        model.zero_grad()
+        out = our_loss(model(X), y)
+        out.backward()
+        return out
+
+    def theirs():
+        torch_model.zero_grad()
+        out = their_loss(torch_model(tX), ty)
+        out.backward()
+        return out
+
+    a, b = ours().item(), theirs().item()
+    assert abs(a - b) <= 1e-9 * abs(b), f"the two losses differ: {a} vs {b}"
+    for p, q in zip(model.parameters(), torch_model.parameters()):
+        g = q.grad.numpy().T if q.ndim == 2 else q.grad.numpy()
+        assert np.allclose(p.grad, g, rtol=1e-9, atol=1e-12), "the two gradients differ"
+    return ours, theirs
+
+
+def _race(ours: Callable, theirs: Callable, steps: int) -> tuple[float, float, float]:
+    """Alternate rounds of `steps` steps; (median per-round ratio, best time ours, best time theirs)."""
+    for _ in range(3):  # warm up caches and allocators
+        ours()
+        theirs()
+    times_ours, times_theirs, ratios = [], [], []
+    for r in range(ROUNDS):
+        pair = []
+        for f in ((ours, theirs) if r % 2 == 0 else (theirs, ours)):
+            start = time.perf_counter()
+            for _ in range(steps):
+                f()
+            pair.append((f, (time.perf_counter() - start) / steps))
+        t_ours = next(t for f, t in pair if f is ours)
+        t_theirs = next(t for f, t in pair if f is theirs)
+        times_ours.append(t_ours)
+        times_theirs.append(t_theirs)
+        ratios.append(t_ours / t_theirs)
+    return statistics.median(ratios), min(times_ours), min(times_theirs)
+
+
+def _fmt(seconds: float) -> str:
+    return f"{seconds * 1e6:8.0f} us" if seconds < 1e-2 else f"{seconds * 1e3:8.2f} ms"
+
+
+SECTIONS: dict[str, Callable[[], bool]] = {
+    "tensor": tensor_vs_pytorch,
+}
+
+
+def main(argv: list[str]) -> int:
+    chosen = argv or list(SECTIONS)
+    unknown = [s for s in chosen if s not in SECTIONS]
+    if unknown:
+        print(f"unknown section(s) {unknown}; choose from {list(SECTIONS)}")
+        return 2
+    ok = True
+    for section in chosen:
+        ok &= SECTIONS[section]()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
