@@ -140,9 +140,18 @@ def check_gates(root: Any, h: float = 1e-6) -> list[LocalCheck]:
     return checks
 
 
-def first_wrong_gate(root: Any, h: float = 1e-6, tolerance: float = 1e-4) -> LocalCheck | None:
-    """The first gate, walking back from the root, whose local gradient disagrees with its rule."""
-    wrong = [c for c in check_gates(root, h) if c.rel_error > tolerance]
+def first_wrong_gate(
+    root: Any, h: float = 1e-6, tolerance: float = 1e-4, floor: float = 1e-7
+) -> LocalCheck | None:
+    """The first gate, walking back from the root, whose local gradient disagrees with its rule.
+
+    Differences below `floor` are ignored: a central difference cannot resolve them.
+    """
+    wrong = [
+        c
+        for c in check_gates(root, h)
+        if c.rel_error > tolerance and not abs(c.analytic - c.numeric) < floor
+    ]
     if not wrong:
         return None
     order = {id(n): i for i, n in enumerate(topological_order(root))}

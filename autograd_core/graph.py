@@ -55,24 +55,32 @@ class SortEvent:
     position: int | None = None
 
 
+_FINISHED = object()  # marks, on the stack, the moment a node's inputs are all done
+
+
 def topological_order(root: Any) -> list:
     """Every node reachable from `root`, each after all of its inputs; `root` is last.
 
-    The same order as the article's recursive `build_topo`, computed with an explicit stack.
+    The same order as the article's recursive `build_topo`, with an explicit stack instead of
+    recursion: a node popped for the first time is pushed back under a `_FINISHED` marker with its
+    inputs above it (first input on top), so it is appended once all of them are.
     """
     order: list = []
-    visited = {id(root)}
-    stack = [(root, iter(root._prev))]
+    visited: set[int] = set()  # membership by identity only; the order comes from `_prev`
+    stack = [root]
     while stack:
-        node, parents = stack[-1]
-        for parent in parents:
+        node = stack.pop()
+        if node is _FINISHED:
+            order.append(stack.pop())
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        stack.append(node)
+        stack.append(_FINISHED)
+        for parent in reversed(node._prev):
             if id(parent) not in visited:
-                visited.add(id(parent))
-                stack.append((parent, iter(parent._prev)))
-                break
-        else:
-            stack.pop()
-            order.append(node)
+                stack.append(parent)
     return order
 
 
@@ -123,7 +131,7 @@ def backward_steps(root: Any, grad: Any = None, *, record: bool = True) -> Itera
     for node in reversed(order):
         upstream = node.grad
         if not record:
-            propagate(node)
+            node._backward()  # the same rule as `_contributions` below, without the bookkeeping
             yield None
             continue
         added = []
@@ -135,9 +143,8 @@ def backward_steps(root: Any, grad: Any = None, *, record: bool = True) -> Itera
 
 
 def propagate(node: Any) -> None:
-    """One node's share of the backward pass: `parent.grad += node.grad * local` for each input."""
-    for parent, _local, value in node._contributions(node.grad):
-        parent.grad = parent.grad + value
+    """One node's share of the backward pass: each node type's `_backward` (`input.grad += ...`)."""
+    node._backward()
 
 
 def clone(root: Any) -> tuple[Any, dict[int, Any]]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import numbers
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from . import stages
@@ -24,7 +24,8 @@ class Value:
 
     # No closures and no reference back from a node to its output: a graph is a tree of plain
     # references, freed by reference counting, never by the cyclic garbage collector.
-    __slots__ = ("data", "grad", "_prev", "_local", "_gate", "_params", "_stage", "label", "_const")
+    __slots__ = ("data", "grad", "_prev", "_local", "_gate", "_stage", "label")
+    _const = False  # True only for `Constant`, a plain number wrapped as an input
 
     def __init__(self, data: float, label: str | None = None) -> None:
         self.data = _check_number(data, "Value()")
@@ -32,27 +33,30 @@ class Value:
         self._prev: tuple[Value, ...] = ()
         self._local: tuple[float, ...] = ()
         self._gate: Gate | None = None
-        self._params: dict[str, Any] | None = None
         self._stage = stages.current()
         self.label = _check_label(label)
-        self._const = False
 
     # ----- what the article calls the node's attributes -----------------------------------------
     @property
     def _op(self) -> str:
         """The gate's name as drawn ('+', '*', '**2', 'tanh'); '' for an input."""
-        return self._gate.op_name(self._params) if self._gate is not None else ""
+        return self._gate.name if self._gate is not None else ""
+
+    @property
+    def _params(self) -> dict[str, Any] | None:
+        """The gate's constants (`{'n': 2.0}` for `x ** 2`), or None."""
+        return self._gate.params if self._gate is not None else None
 
     def _backward(self) -> None:
-        """Pass this node's gradient to its inputs (`input.grad += self.grad * local`)."""
-        from .graph import propagate  # the one place where `+=` happens
-
-        propagate(self)
-
-    def _contributions(self, upstream: float) -> Iterator[tuple[Value, float, float]]:
-        """(input, local gradient, upstream x local) for each input, in `_prev` order."""
+        """Pass this node's gradient to its inputs: `input.grad += self.grad * local` for each."""
+        upstream = self.grad
         for parent, local in zip(self._prev, self._local):
-            yield parent, local, upstream * local
+            parent.grad += upstream * local
+
+    def _contributions(self, upstream: float) -> Iterable[tuple[Value, float, float]]:
+        """(input, local gradient, upstream x local) for each input, in `_prev` order."""
+        local = self._local
+        return zip(self._prev, local, [upstream * g for g in local])
 
     def _reset_grad(self) -> None:
         self.grad = 0.0
@@ -63,11 +67,12 @@ class Value:
 
     def _recompute(self, inputs: list[float]) -> float:
         """Run this node's gate rule again on other input values (for gradient checks)."""
-        return self._gate.rule(*inputs, **(self._params or {}))[0]
+        return self._gate.rule(*inputs)[0]
 
     def _copy(self, prev: tuple[Value, ...]) -> Value:
-        v = _node(self.data, prev, self._local, self._gate, self._params)
-        v._stage, v.label, v._const = self._stage, self.label, self._const
+        v = _node(self.data, prev, self._local, self._gate, type(self))
+        v._stage = self._stage
+        v.label = self.label
         return v
 
     def backward(self) -> None:
@@ -88,59 +93,60 @@ class Value:
             node._reset_grad()
 
     # ----- gates: forward rules and local gradients live in gates.py ----------------------------
+    # Each operator runs its gate's rule through the fast paths `_unary`/`_binary` below.
     def __add__(self, other: Value | float) -> Value:
-        return add(self, other)
+        return _binary(add, self, other)
 
     def __radd__(self, other: float) -> Value:
-        return add(other, self)
+        return _binary(add, other, self)
 
     def __mul__(self, other: Value | float) -> Value:
-        return mul(self, other)
+        return _binary(mul, self, other)
 
     def __rmul__(self, other: float) -> Value:
-        return mul(other, self)
+        return _binary(mul, other, self)
 
     def __neg__(self) -> Value:
-        return neg(self)
+        return _unary(neg, self)
 
     def __sub__(self, other: Value | float) -> Value:
         # The article's subtraction: negate, then add.
-        return add(self, neg(_as_value(other, "-")))
+        return _binary(add, self, _unary(neg, _as_value(other, "-")))
 
     def __rsub__(self, other: float) -> Value:
-        return add(other, neg(self))
+        return _binary(add, other, _unary(neg, self))
 
     def __truediv__(self, other: Value | float) -> Value:
-        return div(self, other)
+        return _binary(div, self, other)
 
     def __rtruediv__(self, other: float) -> Value:
-        return div(other, self)
+        return _binary(div, other, self)
 
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
-            return power(self, other)
-        return power_const(self, n=_check_number(other, "**", "the exponent"))
+            return _binary(power, self, other)
+        return power_const(self, n=_check_number(other, "gate '**'", "the exponent"))
 
     def __rpow__(self, other: float) -> Value:
-        return exp_base(self, base=_check_number(other, "**", "the base"))
+        return exp_base(self, base=_check_number(other, "gate '**'", "the base"))
 
     def exp(self) -> Value:
-        return exp(self)
+        return _unary(exp, self)
 
     def log(self) -> Value:
-        return log(self)
+        return _unary(log, self)
 
     def tanh(self) -> Value:
-        return tanh(self)
+        return _unary(tanh, self)
 
     def sigmoid(self) -> Value:
-        return sigmoid(self)
+        return _unary(sigmoid, self)
 
     def relu(self) -> Value:
-        return relu(self)
+        return _unary(relu, self)
 
     def max(self, other: Value | float) -> Value:
-        return maximum(self, other)
+        return _binary(maximum, self, other)
 
     # ----- conveniences -------------------------------------------------------------------------
     def __float__(self) -> float:
@@ -170,10 +176,11 @@ class Gate:
             return a * b, (b, a)      # d(ab)/da = b, d(ab)/db = a
 
     Calling the gate on Values (or plain numbers) runs the rule and records a new node.
-    Keyword-only parameters of the rule are constants of the gate (`x ** 2` is `power_const(x, n=2)`).
+    Keyword-only parameters of the rule are constants of the gate: `power_const(x, n=2)` runs the
+    gate `power_const.bind(n=2)`, drawn as '**2'.
     """
 
-    __slots__ = ("name", "rule", "arity", "doc")
+    __slots__ = ("name", "rule", "arity", "doc", "params", "_bound")
 
     def __init__(self, name: str, rule: Rule, arity: int | None = None) -> None:
         if not isinstance(name, str) or not name:
@@ -184,23 +191,33 @@ class Gate:
         self.rule = rule
         self.arity = arity if arity is not None else _positional_arity(rule)
         self.doc = rule.__doc__ or ""
+        self.params: dict[str, Any] | None = None
+        self._bound: dict[tuple, Gate] = {}
 
-    def op_name(self, params: dict[str, Any] | None = None) -> str:
-        """The name drawn on the gate; `{n}` in the name is filled from its constants."""
-        if params:
-            return self.name.format(**{k: _fmt(v) for k, v in params.items()})
-        return self.name
+    def bind(self, **params: Any) -> Gate:
+        """This gate with its constants fixed (`{n}` in the name is filled in), cached per value."""
+        key = tuple(sorted(params.items()))
+        bound = self._bound.get(key)
+        if bound is None:
+            rule = self.rule
+            name = self.name.format(**{k: _fmt(v) for k, v in params.items()})
+            bound = Gate(name, lambda *xs: rule(*xs, **params), self.arity)
+            bound.doc, bound.params = self.doc, dict(params)
+            self._bound[key] = bound
+        return bound
 
     def __call__(self, *inputs: Value | float, **params: Any) -> Value:
+        if params:
+            return self.bind(**params)(*inputs)
         if len(inputs) != self.arity:
             raise TypeError(
                 f"gate {self.name!r} takes {self.arity} input(s), got {len(inputs)}"
             )
         nodes = tuple(x if type(x) is Value else _as_value(x, self.name) for x in inputs)
-        out, local = self.rule(*[x.data for x in nodes], **params)
+        out, local = self.rule(*[x.data for x in nodes])
         if type(out) is not float or type(local) is not tuple or len(local) != self.arity:
             out, local = self._checked(out, local)
-        return _node(out, nodes, local, self, params or None)
+        return _node(out, nodes, local, self)
 
     def _checked(self, out: Any, local: Any) -> tuple[float, tuple[float, ...]]:
         """Validate what a (possibly student-written) rule returned, and say what is wrong."""
@@ -261,20 +278,59 @@ def define_gate(
     return Gate(name, rule, arity)
 
 
+# ----- fast paths for the built-in gates (trusted rules: no output validation) -----------------
+def _unary(g: Gate, a: Value) -> Value:
+    out, local = g.rule(a.data)
+    v = _new(Value)
+    v.data = out
+    v.grad = 0.0
+    v._prev = (a,)
+    v._local = local
+    v._gate = g
+    v._stage = stages._active
+    v.label = None
+    return v
+
+
+def _binary(g: Gate, a: Value | float, b: Value | float) -> Value:
+    if type(a) is not Value:
+        a = _as_value(a, g.name)
+    if type(b) is not Value:
+        b = _as_value(b, g.name)
+    out, local = g.rule(a.data, b.data)
+    v = _new(Value)
+    v.data = out
+    v.grad = 0.0
+    v._prev = (a, b)
+    v._local = local
+    v._gate = g
+    v._stage = stages._active
+    v.label = None
+    return v
+
+
 # ----- helpers ----------------------------------------------------------------------------------
-def _node(data: float, prev: tuple, local: tuple, gate_: Gate | None, params: dict | None) -> Value:
+def _node(data: float, prev: tuple, local: tuple, gate_: Gate | None, cls: type | None = None) -> Value:
     """Make a node without re-validating (the gate already did)."""
-    v = Value.__new__(Value)
+    v = _new(cls or Value)
     v.data = data
     v.grad = 0.0
     v._prev = prev
     v._local = local
     v._gate = gate_
-    v._params = params
     v._stage = stages._active
     v.label = None
-    v._const = False
     return v
+
+
+_new = object.__new__
+
+
+class Constant(Value):
+    """A plain number used in an expression (the 1 in `1 + x`), wrapped as an input node."""
+
+    __slots__ = ()
+    _const = True
 
 
 def _as_value(x: Any, where: str) -> Value:
@@ -282,9 +338,7 @@ def _as_value(x: Any, where: str) -> Value:
     if isinstance(x, Value):
         return x
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
-        v = _node(float(x), (), (), None, None)
-        v._const = True
-        return v
+        return _node(float(x), (), (), None, Constant)
     raise TypeError(
         f"gate {where!r}: cannot combine a Value with {_describe(x)}; "
         "use a number (int or float) or a Value"
