@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .graph import clone, evaluate, topological_order
+from .graph import backward_steps, clone, evaluate, topological_order
 
 # CS231n, "Gradient checks": relative error > 1e-2 means the gradient is probably wrong;
 # 1e-2..1e-4 should make you uncomfortable; < 1e-4 is fine for objectives with kinks
@@ -162,3 +162,45 @@ def _name(node: Any) -> str:
     if node.label:
         return node.label
     return node._op or repr(node.data)
+
+
+@dataclass(frozen=True)
+class NonFinite:
+    """The first node whose value (forward) or gradient (backward) is nan or inf."""
+
+    node: Any
+    phase: str  # "forward" or "backward"
+    value: float
+    inputs: tuple[float, ...]  # forward: the node's input values; backward: (upstream, local)
+
+
+def first_nonfinite(root: Any, backward: bool = True) -> NonFinite | None:
+    """Where a nan or inf first appears: in forward order, then (on a clone) in backward order.
+
+    Forward: the first node, inputs first, whose value is not finite though all its inputs are.
+    Backward: the first node, in the order the backward pass visits them, whose gradient is not
+    finite; `inputs` then holds the finite upstream gradient and local gradients that produced it.
+    """
+    for node in topological_order(root):
+        if not _finite(node.data) and all(_finite(p.data) for p in node._prev):
+            return NonFinite(node, "forward", node.data, tuple(p.data for p in node._prev))
+    if not backward:
+        return None
+    copy, copies = clone(root)
+    originals = {id(copies[id(n)]): n for n in topological_order(root)}
+    for step in backward_steps(copy):
+        for c in step.contributions:
+            if not _finite(c.value) and _finite(step.upstream):
+                return NonFinite(originals[id(c.parent)], "backward", c.value, (step.upstream, c.local))
+        if not _finite(step.upstream):
+            return NonFinite(originals[id(step.node)], "backward", step.upstream, ())
+    return None
+
+
+def _finite(x: Any) -> bool:
+    try:
+        return math.isfinite(x)
+    except TypeError:  # an array (Tensor node)
+        import numpy as np
+
+        return bool(np.all(np.isfinite(x)))

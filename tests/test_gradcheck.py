@@ -75,3 +75,26 @@ def test_a_gate_with_a_wrong_local_gradient_is_found():
 def test_no_wrong_gate_in_a_correct_graph():
     x = Value(0.3)
     assert first_wrong_gate((x * x).exp() / (1 + x.tanh())) is None
+
+
+def test_first_nonfinite_flags_the_node_where_nan_appears_forward():
+    from autograd_core.gradcheck import first_nonfinite
+
+    x = Value(-1.0, "x")
+    bad = (x * 2).log()  # log of a negative number: nan here, and everywhere after
+    bad.label = "log2x"
+    out = (bad + 1).tanh() * 3
+    found = first_nonfinite(out)
+    assert found.node is bad and found.phase == "forward" and math.isnan(found.value)
+    assert found.inputs == (-2.0,)
+
+
+def test_first_nonfinite_flags_an_infinite_gradient_backward():
+    from autograd_core.gradcheck import first_nonfinite
+
+    x = Value(0.0, "x")
+    root = x**0.5  # finite value 0, but d/dx sqrt(x) = inf at 0
+    found = first_nonfinite(root * 2)
+    assert found.phase == "backward" and found.node is x and found.value == math.inf
+    assert x.grad == 0.0  # found on a clone
+    assert first_nonfinite(Value(2.0) * 3) is None
