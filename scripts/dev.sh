@@ -3,6 +3,8 @@
 #   bash scripts/dev.sh lab     venv + packages + graphviz, then JupyterLab at notebooks/00_start_here.ipynb
 #   bash scripts/dev.sh test    venv + packages + graphviz + test tools, then the whole test suite
 #   bash scripts/dev.sh setup   only the set-up
+# Extra arguments go to `jupyter lab` (lab) or to pytest (test), e.g. `bash scripts/dev.sh test tests/e2e -x`.
+# BACKPROP_LAB_VENV=/path chooses the virtual environment (default: .venv in the repository).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -78,16 +80,26 @@ case "$mode" in
     setup test
     # torch is a test-only oracle; this exact version is a CPU build (other spellings download GBs).
     "$VENV/bin/python" -m pip install -q torch==2.13.0 || say "torch==2.13.0 not installable here: oracle tests will skip"
-    if [ "${CI:-}" = true ] || command -v chromium >/dev/null 2>&1; then :; else
-      apt_install chromium || say "chromium not installed: browser tests will skip (outside CI)"
+    # The browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
+    if ! command -v chromium >/dev/null 2>&1; then
+      apt_install chromium chromium-driver \
+        || { [ "${CI:-}" = true ] && die "chromium is needed in CI: apt-get install -y chromium chromium-driver"; } \
+        || say "chromium not installed: browser tests will skip (outside CI)"
     fi
-    "$VENV/bin/ruff" check .
-    exec "$VENV/bin/python" -m pytest "$@"
+    say "python: $("$VENV/bin/python" -c 'import sys; print(sys.executable, sys.version.split()[0])')"
+    # Lint and tests both run; a lint failure fails the command after the tests have reported.
+    lint=0
+    "$VENV/bin/ruff" check . || lint=$?
+    tests=0
+    "$VENV/bin/python" -m pytest "$@" || tests=$?
+    [ "$lint" = 0 ] || say "ruff check failed (see above)"
+    [ "$tests" = 0 ] || exit "$tests"  # pytest's own code: 1 failures, 5 no tests collected, ...
+    exit "$lint"
     ;;
   setup)
     setup "lab,test"
     ;;
   *)
-    die "usage: bash scripts/dev.sh lab|test|setup"
+    die "usage: bash scripts/dev.sh lab|test|setup [extra arguments for jupyter lab / pytest]"
     ;;
 esac

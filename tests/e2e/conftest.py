@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from e2e.harness import (
     ARTIFACTS,
-    CHROMIUM_ARGS,
     NEXT_TARGET_S,
     TIMINGS,
     VIEWPORT,
-    need_chromium,
-    need_playwright,
-    record_timing,
+    browser,
 )
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium (Debian's, never a downloaded one) for the whole session."""
-    executable = need_chromium()
-    sync_playwright = need_playwright()
-    t0 = time.monotonic()
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
-        record_timing("chromium launch", time.monotonic() - t0)
-        yield b
-        b.close()
 
 
 @pytest.fixture
@@ -46,6 +28,9 @@ def page(browser):
 def artifacts():
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+__all__ = ["browser"]  # defined in harness so tests outside tests/e2e can share it
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -69,6 +69,19 @@ def need_playwright():
     return sync_playwright
 
 
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's, never a downloaded one) for the whole session."""
+    executable = need_chromium()
+    sync_playwright = need_playwright()
+    t0 = time.monotonic()
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
+        record_timing("chromium launch", time.monotonic() - t0)
+        yield b
+        b.close()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -194,6 +207,22 @@ def jupyter_server(app: str, root: Path, home: Path, python: str = sys.executabl
         yield server
     finally:
         stop_process_group(proc)
+
+
+def copy_worktree(dest: Path) -> Path:
+    """Copy what a clone of this work tree would hold (tracked and unignored files) into `dest`.
+
+    Like a fresh clone, but it includes changes not yet committed, so a developer tests what they have;
+    CI runs in a fresh clone, where the two are the same.
+    """
+    listing = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO,
+                             capture_output=True, check=True).stdout.decode()
+    for rel in filter(None, listing.split("\0")):
+        src = REPO / rel
+        if src.is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dest / rel)
+    return dest
 
 
 def copy_notebooks(dest: Path, names: list[str] | None = None) -> Path:
@@ -341,3 +370,107 @@ def open_and_run(page, server: JupyterServer, notebook: str, timeout_s: float = 
     for bad in ("Error displaying widget", "Failed to load model class", "model not found"):
         assert bad not in body, f"{notebook}: the page says {bad!r}: a widget did not render"
     return run
+
+
+# ---- checks on one stepper (the widgets contract's CSS classes) --------------------------------------
+
+STEPPER_PARTS = (".bp-view svg", ".bp-narration", ".bp-next", ".bp-prev", ".bp-first", ".bp-last",
+                 ".bp-play", ".bp-slider", ".bp-phase")
+
+
+def missing_parts(stepper) -> list[str]:
+    """The contract's parts that a rendered stepper lacks (empty when it rendered as a widget)."""
+    return [sel for sel in STEPPER_PARTS if stepper.locator(sel).count() == 0]
+
+
+def drawing(stepper) -> str | None:
+    return stepper.evaluate(JS_DRAWING)
+
+
+def text_of(stepper, selector: str) -> str:
+    return stepper.locator(selector).first.inner_text()
+
+
+def slider_index(stepper) -> int:
+    """The frame index shown by the stepper's slider readout."""
+    return int(text_of(stepper, ".bp-slider .widget-readout").strip())
+
+
+def wait_until(predicate, timeout: float, what: str, interval: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def next_round_trip(page, stepper, label: str) -> float:
+    """Click Next; assert the drawing and the narration both change; return the round trip in seconds."""
+    ms = page.evaluate(JS_NEXT_ROUND_TRIP, [stepper.element_handle(), JS_DRAWING])
+    assert ms >= 0, f"{label}: clicking Next did not change both the drawn SVG and the narration"
+    record_timing(f"Next round trip, {label}", ms / 1000)
+    return ms / 1000
+
+
+def go_to_start(stepper) -> None:
+    stepper.locator(".bp-first").first.click()
+    wait_until(lambda: slider_index(stepper) == 0, 10, "the First button to show frame 0")
+
+
+def check_play_pause(page, stepper, label: str) -> None:
+    """Play advances the frames by itself; Pause stops them where they are."""
+    go_to_start(stepper)
+    play_pause = stepper.locator(".bp-play button").first
+    play_pause.click()
+    wait_until(lambda: slider_index(stepper) >= 2, 30, f"{label}: Play to advance two frames")
+    play_pause.click()  # the same button pauses
+    time.sleep(0.5)  # a tick already on its way to the kernel may still land
+    paused_at = slider_index(stepper)
+    time.sleep(1.5)
+    assert slider_index(stepper) == paused_at, f"{label}: frames still advance after Pause"
+    assert stepper.locator(".bp-play button .fa-play").count() == 1, f"{label}: Play button not back to play"
+
+
+def check_stage_toggle(page, stepper, label: str) -> None:
+    """The stage toggle redraws: the collapsed view has fewer drawn nodes, and toggling back restores it."""
+    toggle = stepper.locator(".bp-stage-toggle").first
+    target = toggle.locator("input") if toggle.locator("input").count() else toggle
+
+    def nodes() -> int:
+        return stepper.locator(".bp-view svg g.node").count()
+
+    before_nodes, before_svg = nodes(), stepper.locator(".bp-view svg").first.inner_html()
+    target.click()
+    wait_until(lambda: stepper.locator(".bp-view svg").first.inner_html() != before_svg, 10,
+               f"{label}: the stage toggle to redraw the graph")
+    collapsed_nodes = nodes()
+    assert collapsed_nodes != before_nodes, f"{label}: toggling stages kept {before_nodes} nodes"
+    target.click()
+    wait_until(lambda: nodes() == before_nodes, 10, f"{label}: toggling back to restore the expanded graph")
+
+
+def steppers_where(page, selector: str):
+    """The notebook's steppers that have a visible, enabled `selector` part."""
+    found = []
+    for i in range(page.locator(".bp-stepper").count()):
+        stepper = page.locator(".bp-stepper").nth(i)
+        part = stepper.locator(selector)
+        if part.count() and part.first.is_visible() and part.first.is_enabled():
+            found.append(stepper)
+    return found
+
+
+def check_stepper_basics(page, run: NotebookRun, label: str) -> None:
+    """The notebook shows steppers as widgets (their own parts, a drawn graph), and Next steps the first."""
+    steppers = run.steppers()
+    assert steppers.count() > 0, f"{label}: no .bp-stepper on the page (a widget shown as text, or none)"
+    for i in range(steppers.count()):
+        missing = missing_parts(steppers.nth(i))
+        assert not missing, f"{label}: stepper {i} lacks {missing}"
+        drawn = steppers.nth(i).locator(".bp-view svg g.node").count()
+        assert drawn > 0, f"{label}: stepper {i} draws no node"
+    first = steppers.first
+    first.scroll_into_view_if_needed()
+    next_round_trip(page, first, label)
