@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
-from autograd_core import Value, gate
+from autograd_core import Tensor, Value, gate, nn
 from widgets import exercises as ex
 
 # The article's numbers (ARTICLE.md), typed in by hand: never computed by the code under test.
@@ -65,6 +66,14 @@ UNANSWERED_CALLS = [
     (ex.descent_step, (...,)),
     (ex.one_step, (...,)),
     (ex.diverging_rate, (...,)),
+    (ex.parameter_count, (...,)),
+    (ex.train_step, (...,)),
+    (ex.matmul_shapes, (..., ...)),
+    (ex.matmul_backward, (...,)),
+    (ex.sum_to_shape, (...,)),
+    (ex.max_gradient, (...,)),
+    (ex.softplus_gate, (...,)),
+    (ex.vanishing_bound, (...,)),
 ]
 
 
@@ -399,3 +408,155 @@ def test_titles_and_messages_are_escaped_in_html():
     fb = ex.Feedback("<b>x</b>", "wrong", [ex.Item("n", "wrong", "<script>alert(1)</script>")])
     page = fb._repr_html_()
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+# ----- notebooks 07 to 09 -----------------------------------------------------------------------
+def test_parameter_count():
+    # (2 + 1) * 16 + (16 + 1) * 16 + (16 + 1) * 1, counted by hand
+    assert ex.parameter_count(337).ok
+    fb = ex.parameter_count(2 * 16 + 16 * 16 + 16)  # forgot the biases
+    assert fb.status == "wrong" and "bias" in fb.text()
+
+
+def _good_step(model, X, y, optimizer):
+    optimizer.zero_grad()
+    loss = nn.hinge_loss(model(X), y)
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+def test_train_step_right_and_the_three_usual_mistakes():
+    assert ex.train_step(_good_step).ok
+
+    def no_zero_grad(model, X, y, optimizer):
+        loss = nn.hinge_loss(model(X), y)
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    def no_backward(model, X, y, optimizer):
+        optimizer.zero_grad()
+        loss = nn.hinge_loss(model(X), y)
+        optimizer.step()
+        return loss
+
+    def no_return(model, X, y, optimizer):
+        _good_step(model, X, y, optimizer)
+
+    assert "zero_grad" in ex.train_step(no_zero_grad).text()
+    assert "have not moved" in ex.train_step(no_backward).text()
+    fb = ex.train_step(no_return)
+    assert fb.status == "wrong" and "return the loss" in fb.text()
+
+
+def test_train_step_matches_a_hand_written_sgd_update():
+    # One step of plain SGD on a fresh copy of the checker's problem, written out with numpy here.
+    model, X, y = ex._small_problem()
+    before = [p.data.copy() for p in model.parameters()]
+    loss = nn.hinge_loss(model(X), y)
+    loss.backward()
+    grads = [p.grad.copy() for p in model.parameters()]
+    params, _ = ex._reference_steps(1)
+    for b, g, p in zip(before, grads, params):
+        np.testing.assert_allclose(p, b - 0.1 * g, rtol=1e-12)
+
+
+def test_tensor_gradient_checkers_against_numpy_formulas():
+    assert ex.matmul_shapes(dX=(4, 3), dW=(3, 2)).ok
+    assert "expected (3, 2)" in ex.matmul_shapes(dX=(4, 3), dW=(2, 3)).text()
+    assert ex.matmul_backward(lambda X, W, dY: (dY @ W.T, X.T @ dY)).ok
+    fb = ex.matmul_backward(lambda X, W, dY: (dY @ W.T, dY.T @ X))
+    assert "dW has shape (2, 3), expected (3, 2)" in fb.text() and "X.T @ dY" in fb.text()
+    fb = ex.matmul_backward(lambda X, W, dY: (dY @ W.T, 2 * X.T @ dY))
+    assert "right shape, wrong numbers" in fb.text()
+
+
+def _sum_to_shape(grad, shape):
+    while grad.ndim > len(shape):
+        grad = grad.sum(axis=0)
+    for axis, n in enumerate(shape):
+        if n == 1:
+            grad = grad.sum(axis=axis, keepdims=True)
+    return grad
+
+
+def test_sum_to_shape_checker():
+    assert ex.sum_to_shape(_sum_to_shape).ok
+    fb = ex.sum_to_shape(lambda g, shape: g.sum(axis=0))
+    assert fb.status == "wrong" and "(1, 3)" in fb.text()
+    assert ex.sum_to_shape(lambda g, shape: g).status == "wrong"
+
+
+def test_max_gradient_ties_share():
+    assert ex.max_gradient([0, 0.5, 0.5, 0]).ok
+    fb = ex.max_gradient([0, 1, 0, 0])
+    assert fb.status == "wrong" and "share it evenly" in fb.text()
+    assert "has shape (3,), expected (4,)" in ex.max_gradient([0, 1, 0]).text()
+
+
+def test_max_gradient_matches_torch(torch):
+    t = torch.tensor([1.0, 3.0, 3.0, 2.0], requires_grad=True)
+    torch.amax(t).backward()
+    assert ex.max_gradient(t.grad.numpy()).ok
+
+
+def _buggy_graph():
+    @gate("softplus")
+    def softplus(x):
+        return math.log1p(math.exp(x)), (math.exp(x),)  # the bug: e^x instead of the sigmoid
+
+    w, x, b = Value(0.5, "w"), Value(2.0, "x"), Value(-1.0, "b")
+    return (softplus(w * x + b) - 1.0) ** 2
+
+
+def test_wrong_gate():
+    root = _buggy_graph()
+    assert ex.wrong_gate(root, "softplus").ok
+    fb = ex.wrong_gate(root, "**2")
+    assert fb.status == "wrong" and "agree with its rule" in fb.text()
+    assert all(n._op == "**2" for n in fb.highlight)
+    assert "no 'tanh' gate" in ex.wrong_gate(root, "tanh").text()
+
+
+def test_softplus_gate():
+    @gate("softplus")
+    def fixed(x):
+        return math.log1p(math.exp(x)), (1 / (1 + math.exp(-x)),)
+
+    @gate("softplus")
+    def buggy(x):
+        return math.log1p(math.exp(x)), (math.exp(x),)
+
+    assert ex.softplus_gate(fixed).ok
+    fb = ex.softplus_gate(buggy)
+    assert "at x = 0: you return 1, expected 0.5" in fb.text()
+
+
+def test_first_nonfinite_on_a_distance_at_zero():
+    # sqrt at 0 has an infinite local gradient: the sum under the root gets inf first.
+    x1, y1, x2, y2 = Value(1.0, "x1"), Value(2.0, "y1"), Value(1.0, "x2"), Value(2.0, "y2")
+    dx, dy = x1 - x2, y1 - y2
+    s = dx**2 + dy**2
+    s.label = "s"
+    dist = s**0.5
+    assert ex.first_nonfinite(dist, "s").ok
+    fb = ex.first_nonfinite(dist, "x1")
+    assert fb.status == "wrong" and fb.highlight is s
+    # forward: log of a negative number is nan where it is computed
+    a = Value(-1.0, "a")
+    lg = a.log()
+    lg.label = "lg"
+    out = lg * 2.0
+    assert ex.first_nonfinite(out, "lg").ok
+
+
+def test_vanishing_bound():
+    assert ex.vanishing_bound(0.25**5).ok
+    assert ex.vanishing_bound(0.25).status == "wrong"
+    assert ex.vanishing_bound(0.25**3, depth=3).ok
+
+
+def test_tensor_answers_are_read_as_arrays():
+    t = Tensor(np.array([0.0, 0.5, 0.5, 0.0]))
+    assert ex.max_gradient(t).ok

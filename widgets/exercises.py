@@ -894,3 +894,324 @@ def diverging_rate(learning_rate: Any, steps: int = 30) -> Feedback:
                     "loss = (w*x - y)^2 has curvature 2x^2 = 32 in w: steps above 2/32 overshoot more "
                     "each time")
     return _report(Feedback(title, item.status, [item]))
+
+
+# ----- notebook 07: the mini framework ------------------------------------------------------------
+def parameter_count(answer: Any) -> Feedback:
+    """Exercise: how many parameters an MLP(2, [16, 16, 1]) has (weights and biases)."""
+    from autograd_core import nn
+
+    model = nn.MLP(2, [16, 16, 1])
+    want = len(model.parameters())
+    hint = ("each neuron has one weight per input plus one bias: "
+            "layer by layer, (inputs + 1) x neurons, then add the layers up")
+    return check_numbers("Parameters of MLP(2, [16, 16, 1])", {"parameters": answer}, {"parameters": want},
+                         {"parameters": hint})
+
+
+def _small_problem() -> tuple[Any, Any, Any]:
+    """A tiny, seeded tensor model and data set for checking a training step."""
+    import numpy as np
+
+    from autograd_core import nn
+
+    model = nn.Sequential(nn.Linear(2, 4, rng=1), nn.Tanh(), nn.Linear(4, 1, rng=2))
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(8, 2))
+    y = np.where(X[:, :1] * X[:, 1:] > 0, 1.0, -1.0)
+    return model, X, y
+
+
+def _reference_steps(steps: int, zero_grad: bool = True) -> tuple[list[Any], list[float]]:
+    from autograd_core import nn
+
+    model, X, y = _small_problem()
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    losses = []
+    for _ in range(steps):
+        if zero_grad:
+            opt.zero_grad()
+        loss = nn.hinge_loss(model(X), y)
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+    return [p.data.copy() for p in model.parameters()], losses
+
+
+def train_step(student: Any) -> Feedback:
+    """Exercise: one training step: zero the gradients, forward, loss, backward, update; return the loss."""
+    import numpy as np
+
+    from autograd_core import nn
+
+    title = "Your training step"
+    if is_unanswered(student):
+        return _report(Feedback(title, "unanswered", [Item("train_step", "unanswered")]))
+    model, X, y = _small_problem()
+    opt = nn.SGD(model.parameters(), lr=0.1)
+    start = [p.data.copy() for p in model.parameters()]
+    returned = []
+    try:
+        for _ in range(2):
+            returned.append(student(model, X, y, opt))
+    except Exception as err:
+        item = Item("train_step", "wrong", f"your function raised {type(err).__name__}: {err}")
+        return _report(Feedback(title, "wrong", [item]))
+    params = [p.data for p in model.parameters()]
+
+    def same(a: list, b: list) -> bool:
+        return all(np.allclose(u, v, rtol=1e-9, atol=1e-12) for u, v in zip(a, b))
+
+    want, want_losses = _reference_steps(2)
+    items = []
+    if same(params, start):
+        items.append(Item("parameters", "wrong", "after two calls the parameters have not moved",
+                          "call loss.backward() to fill the gradients, then optimizer.step() to use them"))
+    elif same(params, _reference_steps(2, zero_grad=False)[0]):
+        items.append(Item("parameters", "wrong", "the first step is right, the second is not: the "
+                          "gradients of the first step were still there",
+                          "gradients accumulate: call optimizer.zero_grad() before loss.backward()"))
+    elif same(params, want):
+        items.append(Item("parameters", "correct", "two steps move the parameters exactly as SGD should"))
+    else:
+        items.append(Item("parameters", "wrong", "the parameters moved, but not as one SGD step on the "
+                          "hinge loss of model(X) would move them",
+                          "zero_grad, loss = nn.hinge_loss(model(X), y), loss.backward(), optimizer.step()"))
+    got = [_loss_number(r) for r in returned]
+    if items[0].status == "wrong" and all(g is not None for g in got):
+        pass  # the losses follow from the parameters: fix those first
+    elif any(g is None for g in got):
+        items.append(Item("return value", "wrong", f"your function returned {returned[0]!r}",
+                          "return the loss (a Tensor) or its number, loss.item()"))
+    elif not all(close(g, w, rel_tol=1e-9) for g, w in zip(got, want_losses)):
+        items.append(Item("return value", "wrong", f"you returned the losses {got}, expected {want_losses}",
+                          "return the loss computed in this step, before the update"))
+    else:
+        items.append(Item("return value", "correct", f"the losses {fmt(got[0])}, {fmt(got[1])}"))
+    return _report(Feedback(title, _overall(items), items))
+
+
+def _loss_number(x: Any) -> float | None:
+    from autograd_core import Tensor
+
+    if isinstance(x, Tensor) and x.size == 1:
+        return x.item()
+    if isinstance(x, Value):
+        return x.data
+    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+        return float(x)
+    return None
+
+
+# ----- notebook 08: tensors -----------------------------------------------------------------------
+def _array_item(name: str, answer: Any, expected: Any, hint: str = "") -> Item:
+    import numpy as np
+
+    if is_unanswered(answer):
+        return Item(name, "unanswered")
+    try:
+        got = np.asarray(answer.data if hasattr(answer, "_prev") else answer, dtype=np.float64)
+    except (TypeError, ValueError):
+        return Item(name, "wrong", f"{name}: expected an array of numbers, got {type(answer).__name__}", hint)
+    expected = np.asarray(expected, dtype=np.float64)
+    if got.shape != expected.shape:
+        return Item(name, "wrong", f"{name} has shape {got.shape}, expected {expected.shape}", hint)
+    if np.allclose(got, expected, rtol=5e-4, atol=1e-6):
+        if expected.ndim <= 1 and expected.size <= 6:
+            return Item(name, "correct", f"{name} = {_short_array(expected)}")
+        return Item(name, "correct", f"{name} matches the engine's gradient (shape {expected.shape})")
+    if expected.ndim <= 1 and expected.size <= 6:
+        return Item(name, "wrong", f"{name}: you gave {_short_array(got)}, expected {_short_array(expected)}",
+                    hint)
+    worst = np.unravel_index(np.argmax(np.abs(got - expected)), expected.shape)
+    return Item(name, "wrong", f"{name}: the right shape, wrong numbers: at index {tuple(map(int, worst))} "
+                f"you have {fmt(float(got[worst]))}, expected {fmt(float(expected[worst]))}", hint)
+
+
+def _short_array(a: Any) -> str:
+    import numpy as np
+
+    return np.array2string(np.asarray(a), precision=6, separator=", ", suppress_small=True)
+
+
+def _shape_item(name: str, answer: Any, expected: tuple[int, ...], hint: str) -> Item:
+    if is_unanswered(answer):
+        return Item(name, "unanswered")
+    try:
+        got = tuple(int(n) for n in answer)
+    except TypeError:
+        return Item(name, "wrong", f"{name}: give a shape as a tuple such as (2, 3), got {answer!r}", hint)
+    if got == tuple(expected):
+        return Item(name, "correct", f"{name}: {got}")
+    return Item(name, "wrong", f"{name}: you wrote {got}, expected {tuple(expected)}", hint)
+
+
+def matmul_shapes(dX: Any, dW: Any) -> Feedback:
+    """Exercise: the shapes of dL/dX and dL/dW for Y = X @ W with X (4, 3) and W (3, 2)."""
+    import numpy as np
+
+    from autograd_core import Tensor
+
+    X = Tensor(np.ones((4, 3)), label="X")
+    W = Tensor(np.ones((3, 2)), label="W")
+    (X @ W).sum().backward()
+    hint = "a gradient always has the shape of what it is the gradient of"
+    items = [_shape_item("dL/dX", dX, X.grad.shape, hint), _shape_item("dL/dW", dW, W.grad.shape, hint)]
+    return _report(Feedback("Shapes of the matmul gradients", _overall(items), items))
+
+
+def matmul_backward(student: Any) -> Feedback:
+    """Exercise: write (dX, dW) = matmul_backward(X, W, dY) for Y = X @ W, checked against the engine."""
+    import numpy as np
+
+    from autograd_core import Tensor
+
+    title = "Your matmul backward"
+    if is_unanswered(student):
+        return _report(Feedback(title, "unanswered", [Item("matmul_backward", "unanswered")]))
+    rng = np.random.default_rng(0)
+    X, W, dY = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=(4, 2))
+    Xt, Wt = Tensor(X, label="X"), Tensor(W, label="W")
+    (Xt @ Wt).backward(dY)
+    try:
+        dX, dW = student(X.copy(), W.copy(), dY.copy())
+    except Exception as err:
+        item = Item("matmul_backward", "wrong", f"your function raised {type(err).__name__}: {err}",
+                    "return two arrays: dX, dW")
+        return _report(Feedback(title, "wrong", [item]))
+    hints = {
+        "dX": "dimension analysis: dX must have X's shape (4, 3); from dY (4, 2) and W (3, 2) only "
+              "dY @ W.T fits",
+        "dW": "dimension analysis: dW must have W's shape (3, 2); from X (4, 3) and dY (4, 2) only "
+              "X.T @ dY fits",
+    }
+    items = [_array_item("dX", dX, Xt.grad, hints["dX"]), _array_item("dW", dW, Wt.grad, hints["dW"])]
+    return _report(Feedback(title, _overall(items), items))
+
+
+def sum_to_shape(student: Any) -> Feedback:
+    """Exercise: write the sum that brings a broadcast gradient back to an input's shape."""
+    import numpy as np
+
+    from autograd_core import Tensor
+
+    title = "Your sum back to the input's shape"
+    if is_unanswered(student):
+        return _report(Feedback(title, "unanswered", [Item("sum_to_shape", "unanswered")]))
+    rng = np.random.default_rng(1)
+    cases = [((4, 3), (3,)), ((4, 3), (1, 3)), ((4, 3), (4, 1)), ((2, 4, 3), (3,)), ((4, 3), ())]
+    for big_shape, small_shape in cases:
+        big = Tensor(rng.normal(size=big_shape), label="A")
+        small = Tensor(rng.normal(size=small_shape), label="b")
+        upstream = rng.normal(size=big_shape)
+        (big + small).backward(upstream)
+        try:
+            got = student(upstream.copy(), small_shape)
+        except Exception as err:
+            item = Item("sum_to_shape", "wrong",
+                        f"for a {big_shape} gradient and shape {small_shape} your function raised "
+                        f"{type(err).__name__}: {err}")
+            return _report(Feedback(title, "wrong", [item]))
+        name = f"gradient {big_shape} -> shape {small_shape}"
+        hint = ("b was broadcast: every axis it was stretched along, it was used several times, so sum "
+                "the upstream gradient over those axes (keepdims where b has a 1), then match b's shape")
+        item = _array_item(name, got, small.grad, hint)
+        if item.status != "correct":
+            return _report(Feedback(title, item.status, [item]))
+    item = Item("sum_to_shape", "correct", f"right on {len(cases)} shapes, including (4, 1) and a scalar")
+    return _report(Feedback(title, "correct", [item]))
+
+
+def max_gradient(answer: Any) -> Feedback:
+    """Exercise: the gradient of t.max() for t = [1, 3, 3, 2] (ties share the gradient evenly)."""
+    import numpy as np
+
+    from autograd_core import Tensor
+
+    t = Tensor(np.array([1.0, 3.0, 3.0, 2.0]), label="t")
+    t.max().backward()
+    hint = "max routes the gradient to the largest entries only; two entries tie, so they share it evenly"
+    item = _array_item("d max / d t", answer, t.grad, hint)
+    return _report(Feedback("The gradient of max", item.status, [item]))
+
+
+# ----- notebook 09: debugging gradients -----------------------------------------------------------
+def wrong_gate(root: Value, answer: Any) -> Feedback:
+    """Exercise: name the gate (its `_op`) whose local gradient disagrees with its own rule."""
+    from autograd_core import gradcheck
+
+    title = "The wrong gate"
+    if is_unanswered(answer):
+        return _report(Feedback(title, "unanswered", [Item("gate", "unanswered")]))
+    found = gradcheck.first_wrong_gate(root)
+    if found is None:
+        raise ValueError("wrong_gate: every gate of this graph agrees with its rule; nothing to find")
+    want = found.node._op
+    given = answer._op if isinstance(answer, Value) else answer
+    if given == want:
+        item = Item("gate", "correct", f"the {want!r} gate: its local gradient is {fmt(found.analytic)} "
+                    f"but a central difference of its rule gives {fmt(found.numeric)}")
+        return _report(Feedback(title, "correct", [item]))
+    named = [n for n in graph.topological_order(root) if n._op == given]
+    if named:
+        message = f"the {given!r} gate's local gradients agree with its rule: it is not the one"
+    else:
+        ops = sorted({n._op for n in graph.topological_order(root) if n._op})
+        message = f"there is no {given!r} gate in this graph (its gates: {', '.join(map(repr, ops))})"
+    item = Item("gate", "wrong", message,
+                "run gradcheck.check_gates(root) and look for the largest relative error")
+    return _report(Feedback(title, "wrong", [item], root=root if named else None, highlight=named or None))
+
+
+def _softplus_rule(x: float) -> tuple[float, tuple[float]]:
+    """softplus(x) = ln(1 + e^x): its local gradient is the sigmoid, e^x / (1 + e^x)."""
+    s = _sigmoid_reference_rule(x)[0]
+    out = x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))
+    return out, (s,)
+
+
+_softplus_reference = Gate("softplus", _softplus_rule)
+
+
+def softplus_gate(student: Any) -> Feedback:
+    """Exercise: fix the softplus gate so that its local gradient is d ln(1 + e^x)/dx."""
+    def show(g: Gate) -> Value:
+        w, x, b = Value(0.5, "w"), Value(2.0, "x"), Value(-1.0, "b")
+        return _named((g(w * x + b) - 1.0) ** 2, "loss")
+
+    return check_gate("Your softplus gate", student, _softplus_reference,
+                      [(0.0,), (1.5,), (-2.0,), (4.0,)], show=show)
+
+
+def first_nonfinite(root: Value, answer: Any) -> Feedback:
+    """Exercise: the label of the node where a nan or inf first appears (forward, then backward)."""
+    from autograd_core import gradcheck
+
+    title = "Where the first nan or inf appears"
+    if is_unanswered(answer):
+        return _report(Feedback(title, "unanswered", [Item("node", "unanswered")]))
+    found = gradcheck.first_nonfinite(root)
+    if found is None:
+        raise ValueError("first_nonfinite: every value and gradient of this graph is finite")
+    want = found.node
+    given = answer.label if isinstance(answer, Value) else answer
+    if given == want.label:
+        what = "value" if found.phase == "forward" else "gradient"
+        item = Item("node", "correct", f"{node_name(want)}: its {what} is {fmt(found.value)}")
+        return _report(Feedback(title, "correct", [item]))
+    hint = ("walk the backward pass in order and stop at the first gradient that is inf or nan; look at the "
+            "local gradients of the gate just above it")
+    if found.phase == "forward":
+        hint = "walk the nodes inputs-first and stop at the first value that is inf or nan"
+    item = Item("node", "wrong", f"you named {given!r}; the first one is elsewhere", hint)
+    return _report(Feedback(title, "wrong", [item], root=root, highlight=want))
+
+
+def vanishing_bound(answer: Any, depth: int = 5) -> Feedback:
+    """Exercise: the largest gradient that can pass through `depth` sigmoid gates in a row."""
+    steepest = Value(0.0).sigmoid()._local[0]  # the sigmoid is steepest at 0
+    want = steepest**depth
+    hint = (f"the sigmoid's local gradient (1 - s)s is at most {fmt(steepest)} (at x = 0), and the "
+            f"chain rule multiplies {depth} of them")
+    return check_numbers(f"The most gradient {depth} sigmoids can pass", {"bound": answer}, {"bound": want},
+                         {"bound": hint})
