@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 class Stage:
@@ -48,3 +49,122 @@ def stage(name: str) -> Iterator[Stage]:
         yield s
     finally:
         _active = s.parent
+
+
+def fuse_stages(root: Any) -> tuple[Any, dict[int, Any]]:
+    """A copy of the graph in which each outermost stage with a single output is one fused gate.
+
+    The fused gate is named after the stage (`_op == "sigmoid"`), its inputs are the values that flow
+    into the stage from outside, and its local gradients are d(stage output)/d(input), found by the
+    chain rule over the stage's own gates (their recorded local gradients). So backward on the copy
+    gives every remaining node the same gradient as the expanded graph (article section 3).
+    Returns (new_root, {id(old node): new node}); the gates inside a fused stage all map to it.
+    A stage with several outputs (values used outside it) is left expanded.
+    """
+    from .graph import topological_order
+    from .value import _node
+
+    order = topological_order(root)
+    members: dict[int, list] = {}  # id(outermost stage) -> its nodes, in topological order
+    stages: dict[int, Stage] = {}
+    outer_of: dict[int, int] = {}  # id(node) -> id(its outermost stage)
+    for node in order:
+        if node._stage is not None:
+            outer = node._stage.outermost()
+            members.setdefault(id(outer), []).append(node)
+            stages[id(outer)] = outer
+            outer_of[id(node)] = id(outer)
+    outputs: dict[int, list] = {key: [] for key in members}  # values leaving each stage
+    if id(root) in outer_of:
+        outputs[outer_of[id(root)]].append(root)
+    for node in order:
+        for p in node._prev:
+            key = outer_of.get(id(p))
+            if key is not None and outer_of.get(id(node)) != key and all(p is not o for o in outputs[key]):
+                outputs[key].append(p)
+
+    fusions: dict[int, _Fusion] = {}  # id(stage output) -> its fusion
+    inner: dict[int, int] = {}  # id(a gate inside a fused stage) -> id(that stage's output)
+    for key, nodes in members.items():
+        if len(outputs[key]) == 1 and outputs[key][0]._prev:
+            fusion = _Fusion(stages[key], nodes, outputs[key][0])
+            fusions[id(fusion.output)] = fusion
+            for node in fusion.inner:
+                inner[id(node)] = id(fusion.output)
+
+    fused_stages = {id(f.stage) for f in fusions.values()}
+    copies: dict[int, Any] = {}
+    for node in order:
+        fusion = fusions.get(id(node))
+        if fusion is not None:
+            prev = tuple(copies[id(p)] for p in fusion.inputs)
+            new = _node(node.data, prev, fusion.local_gradients(), fusion.gate(), None)
+            new.label = node.label
+        elif id(node) in inner:
+            continue  # a gate inside a fused stage: it is part of the fused gate
+        else:
+            new = node._copy(tuple(copies[id(p)] for p in node._prev))
+        if outer_of.get(id(node)) in fused_stages:
+            new._stage = None  # its stage is one gate now
+        copies[id(node)] = new
+    for old, out in inner.items():
+        copies[old] = copies[out]
+    return copies[id(root)], copies
+
+
+class _Fusion:
+    """One stage seen from outside: its inputs, its output, and the gates in between."""
+
+    def __init__(self, stage: Stage, members: list, output: Any) -> None:
+        self.stage, self.output = stage, output
+        member_ids = {id(n) for n in members}
+        # The stage's gates (and the constants they made) that lead to the output...
+        reach, todo = {id(output)}, [output]
+        while todo:
+            for p in todo.pop()._prev:
+                if id(p) in member_ids and id(p) not in reach:
+                    reach.add(id(p))
+                    todo.append(p)
+        self.inner = [n for n in members if id(n) in reach and (n._prev or getattr(n, "_const", False))]
+        inner_ids = {id(n) for n in self.inner}
+        # ...and the values they read from outside: the fused gate's inputs, in order of first use.
+        self.inputs, seen = [], set()
+        for node in self.inner:
+            for p in node._prev:
+                if id(p) not in inner_ids and id(p) not in seen:
+                    seen.add(id(p))
+                    self.inputs.append(p)
+
+    def local_gradients(self) -> tuple[float, ...]:
+        """d output / d input for each input: the chain rule over the recorded local gradients."""
+        return _chain(self.inner, self.output, {id(n): n._local for n in self.inner}, self.inputs)
+
+    def gate(self) -> Any:
+        """A gate whose rule runs the stage's own gates on new input values (for gradient checks)."""
+        from .value import Gate
+
+        inner, inputs, output = self.inner, self.inputs, self.output
+
+        def rule(*xs: float) -> tuple[float, tuple[float, ...]]:
+            data = {id(x): v for x, v in zip(inputs, xs)}
+            local: dict[int, tuple] = {}
+            for node in inner:
+                if not node._prev:
+                    data[id(node)] = node.data
+                    continue
+                out, loc = node._gate.rule(*[data[id(p)] for p in node._prev], **(node._params or {}))
+                data[id(node)], local[id(node)] = out, tuple(loc)
+            return data[id(output)], _chain(inner, output, local, inputs)
+
+        rule.__doc__ = f"the stage {self.stage.name!r} as one gate"
+        return Gate(self.stage.name, rule, arity=len(inputs))
+
+
+def _chain(inner: list, output: Any, local: dict[int, tuple], inputs: list) -> tuple[float, ...]:
+    """Backpropagate 1 from `output` through `inner` (topological order); d output/d x for each input x."""
+    grads = {id(output): 1.0}
+    for node in reversed(inner):
+        g = grads.get(id(node), 0.0)
+        for parent, loc in zip(node._prev, local.get(id(node), ())):
+            grads[id(parent)] = grads.get(id(parent), 0.0) + g * loc
+    return tuple(grads.get(id(x), 0.0) for x in inputs)

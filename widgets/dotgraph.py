@@ -1,0 +1,186 @@
+"""The DOT text of a drawing: gates as circles, values above the wires and gradients below (or boxes)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from html import escape
+
+from . import formatting
+from .plan import Cluster, Plan
+from .themes import Theme
+
+# Where wires enter and leave a value's table, for each drawing direction.
+PORTS = {"LR": ("w", "e"), "RL": ("e", "w"), "TB": ("n", "s"), "BT": ("s", "n")}
+MARK = "\u26a0"  # the warning sign next to a node that draw(highlight=...) points at
+
+
+def dot_source(
+    plan: Plan,
+    theme: Theme,
+    direction: str,
+    values: Sequence[str],
+    grads: Sequence[str],
+    *,
+    slots: bool,
+    marked: Collection[int] = (),
+) -> str:
+    """DOT for `plan`, with `values[i]` and `grads[i]` written in node i's two cells.
+
+    With `slots=True` the two cells get ids (`v3`, `g3`) so that the stepper can find their boxes
+    in the SVG and put its own texts there (see layout.py).
+    """
+    return "digraph backprop {\n" + "".join(dot_body(plan, theme, direction, values, grads,
+                                                   slots=slots, marked=marked)) + "}\n"
+
+
+def dot_body(
+    plan: Plan,
+    theme: Theme,
+    direction: str,
+    values: Sequence[str],
+    grads: Sequence[str],
+    *,
+    slots: bool,
+    marked: Collection[int] = (),
+) -> list[str]:
+    """The statements inside `digraph { ... }`, one per line (each ending in a newline)."""
+    pw = theme.penwidth
+    lines = [
+        f'  graph [rankdir={direction} bgcolor="{theme.background}" pad="0.15" nodesep="0.25" '
+        f'ranksep="0.3" fontname="{theme.font}" fontsize={theme.label_size:g}]',
+        f'  node [fontname="{theme.font}" fontsize={theme.font_size:g} fontcolor="{theme.text}" '
+        f'color="{theme.wire}" penwidth={pw:g}]',
+        f'  edge [color="{theme.wire}" penwidth={pw:g} arrowsize={0.5 + 0.1 * pw:.2f}]',
+    ]
+    drawer = _Drawer(plan, theme, direction, values, grads, slots, set(marked))
+    in_cluster = {i for c in _walk(plan.clusters) for i in c.nodes}
+    for cluster in plan.clusters:
+        lines.extend(drawer.cluster(cluster, "  "))
+    for i in range(plan.size):
+        if i not in in_cluster and i not in plan.folded:
+            lines.extend(drawer.node(i, "  "))
+    lines.extend(drawer.edges())
+    return [line + "\n" for line in lines]
+
+
+def _walk(clusters: list[Cluster]):
+    for c in clusters:
+        yield c
+        yield from _walk(c.children)
+
+
+class _Drawer:
+    def __init__(self, plan, theme, direction, values, grads, slots, marked) -> None:
+        self.plan, self.t, self.direction = plan, theme, direction
+        self.values, self.grads, self.slots, self.marked = values, grads, slots, marked
+        self.port_in, self.port_out = PORTS[direction]
+
+    # ----- nodes ----------------------------------------------------------------------------
+    def cluster(self, c: Cluster, indent: str) -> list[str]:
+        t = self.t
+        out = [
+            f"{indent}subgraph cluster_{c.id} {{",
+            f'{indent}  id="{c.id}" label=<{escape(c.name)}> style="dashed,rounded" color="{t.stage}" '
+            f'fontcolor="{t.stage}" penwidth={t.penwidth:g} margin=10',
+        ]
+        for child in c.children:
+            out.extend(self.cluster(child, indent + "  "))
+        for i in c.nodes:
+            out.extend(self.node(i, indent + "  "))
+        out.append(f"{indent}}}")
+        return out
+
+    def node(self, i: int, indent: str) -> list[str]:
+        p, t = self.plan, self.t
+        out = []
+        text = p.gate_text[i]
+        if text is not None:
+            marked = i in self.marked
+            shape = "circle" if len(text) <= 2 else "ellipse"
+            size = t.font_size / 72 * 1.9
+            style = f'shape={shape} width={size:.2f} height={size:.2f} margin="0.04,0.02"'
+            color = f'color="{t.mark}" penwidth={t.penwidth * 2.5:g} peripheries=2' if marked else ""
+            out.append(
+                f'{indent}g{i} [id="g{i}" {style} style=filled fillcolor="{t.gate_fill}" {color} '
+                f"label=<{escape(text)}>]"
+            )
+        table = self.circuit_table(i) if p.style == "circuit" else self.box_table(i)
+        out.append(f'{indent}n{i} [id="n{i}" shape=plain label=<{table}>]')
+        return out
+
+    def edges(self) -> list[str]:
+        p = self.plan
+        out = []
+        for e in p.edges:
+            if p.style == "circuit":
+                out.append(f'  n{e.parent}:wire:{self.port_out} -> g{e.child} [id="{e.id}"]')
+            else:
+                out.append(f'  n{e.parent} -> g{e.child} [id="{e.id}"]')
+        for i, text in enumerate(p.gate_text):
+            if text is None:
+                continue
+            head = f"n{i}:wire:{self.port_in}" if p.style == "circuit" else f"n{i}"
+            out.append(f'  g{i} -> {head} [id="o{i}" arrowhead=none]')
+        return out
+
+    # ----- the cells ------------------------------------------------------------------------
+    def name_cell(self, i: int) -> str:
+        p, t = self.plan, self.t
+        node = p.order[i]
+        name = escape(p.names[i])
+        shape = formatting.shape_of(node.data)
+        if shape:
+            name += f' <FONT POINT-SIZE="{t.font_size * 0.75:g}">{escape(shape)}</FONT>'
+        if i in self.marked:
+            name = f'<FONT COLOR="{t.mark}">{MARK}</FONT> {name}'
+        generated = not getattr(node, "label", None) and not getattr(node, "_const", False)
+        if generated:  # a made-up name: smaller and lighter, it is only there to be referred to
+            return f'<FONT COLOR="{t.wire}" POINT-SIZE="{t.font_size * 0.8:g}">{name}</FONT>'
+        return f"<B>{name}</B>"
+
+    def slot(self, kind: str, i: int, text: str, colour: str, italic: bool) -> str:
+        t = self.t
+        body = "<BR/>".join(escape(line) for line in text.split("\n"))
+        if t.bold_numbers:
+            body = f"<B>{body}</B>"
+        if italic:
+            body = f"<I>{body}</I>"
+        body = f'<FONT COLOR="{colour}">{body}</FONT>'
+        attrs = f' ID="{kind}{i}" HREF="#" BGCOLOR="{t.background}"' if self.slots else ""
+        return f"<TD{attrs}>{body}</TD>"
+
+    def circuit_table(self, i: int) -> str:
+        t = self.t
+        value = self.slot("v", i, self.values[i], t.value, False)
+        grad = self.slot("g", i, self.grads[i], t.grad, True)
+        border = f' BORDER="2" COLOR="{t.mark}"' if i in self.marked else ' BORDER="0"'
+        head = f'<TABLE{border} CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
+        wire_w = max(1, round(self.t.penwidth))
+        if self.direction in ("LR", "RL"):
+            wire = (
+                f'<TD COLSPAN="2" PORT="wire" SIDES="B" BORDER="{wire_w}" COLOR="{t.wire}" '
+                f'HEIGHT="1" CELLPADDING="0"></TD>'
+            )
+            return (
+                f"{head}<TR><TD ALIGN=\"LEFT\">{self.name_cell(i)}</TD>{value}</TR>"
+                f"<TR>{wire}</TR><TR><TD></TD>{grad}</TR></TABLE>"
+            )
+        wire = (
+            f'<TD PORT="wire" SIDES="L" BORDER="{wire_w}" COLOR="{t.wire}" WIDTH="1" '
+            f'CELLPADDING="0"></TD>'
+        )
+        return f"{head}<TR><TD>{self.name_cell(i)}</TD>{value}{wire}{grad}</TR></TABLE>"
+
+    def box_table(self, i: int) -> str:
+        t = self.t
+        value = self.slot("v", i, self.values[i], t.value, False)
+        grad = self.slot("g", i, self.grads[i], t.grad, True)
+        colour = t.mark if i in self.marked else t.text
+        border = "3" if i in self.marked else "1"
+        sep = f'<TD SIDES="L" BORDER="1" COLOR="{t.text}">'
+        return (
+            f'<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
+            f'BGCOLOR="{t.background}"><TR><TD>{self.name_cell(i)}</TD>'
+            f'{sep}<FONT COLOR="{t.wire}">data</FONT></TD>{value}'
+            f'{sep}<FONT COLOR="{t.wire}"><I>grad</I></FONT></TD>{grad}</TR></TABLE>'
+        )

@@ -1,0 +1,87 @@
+"""`draw(root)`: a picture of a graph as it is now (values and gradients), as a graphviz object."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import graphviz
+
+from . import formatting
+from .dotgraph import dot_body
+from .plan import check_root, make_plan
+from .render import INSTALL_HELP, GraphvizNotFound
+from .themes import check_digits, check_direction, check_style, get_theme
+
+
+class Drawing(graphviz.Digraph):
+    """A graphviz graph that shows itself in a notebook, and explains how to install graphviz if needed."""
+
+    def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().pipe(*args, **kwargs)
+        except graphviz.ExecutableNotFound:
+            raise GraphvizNotFound() from None
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict:
+        try:
+            return super()._repr_mimebundle_(include, exclude, **kwargs)
+        except GraphvizNotFound:
+            html = "<pre style='color:#D55E00;white-space:pre-wrap'>" + INSTALL_HELP + "</pre>"
+            return {"text/plain": INSTALL_HELP, "text/html": html}
+
+
+def draw(
+    root: Any,
+    *,
+    style: str = "circuit",
+    theme: str = "light",
+    direction: str = "LR",
+    digits: int | None = None,
+    collapsed: bool = False,
+    highlight: Any = None,
+) -> Drawing:
+    """Draw the graph that computed `root`, with every node's `data` and `grad` as they are now.
+
+    style: "circuit" (CS231n: gates as circles, values above the wires, gradients below) or "nodes"
+    (a box per value with its label, data and grad, as in micrograd). theme: "light", "dark" or
+    "projector". digits: decimals shown (default: 4, or 2 for the projector). collapsed: draw each
+    stage (`with stage("sigmoid"): ...`) as one gate. highlight: a node, or several, to point at.
+    """
+    check_root(root, "draw")
+    check_style(style)
+    th = get_theme(theme)
+    check_direction(direction)
+    digits = check_digits(digits, th)
+    marked_nodes = _as_nodes(highlight)
+    if collapsed:
+        from autograd_core.stages import fuse_stages
+
+        fused, mapping = fuse_stages(root)
+        marked_nodes = [mapping.get(id(n), n) for n in marked_nodes]
+        root = fused
+    plan = make_plan(root, style)
+    marked = set()
+    for node in marked_nodes:
+        i = plan.index.get(id(node))
+        if i is None:
+            raise ValueError(f"highlight: {node!r} is not part of the graph being drawn")
+        if i in plan.folded:  # a constant drawn inside its gate: point at the gate
+            i = next(c for c, n in enumerate(plan.order) if any(p is node for p in n._prev))
+        marked.add(i)
+    values = [formatting.short(n.data, digits) for n in plan.order]
+    grads = [formatting.short(n.grad, digits) for n in plan.order]
+    body = dot_body(plan, th, direction, values, grads, slots=False, marked=marked)
+    return Drawing(name="backprop", body=body)
+
+
+def _as_nodes(highlight: Any) -> list:
+    if highlight is None:
+        return []
+    if hasattr(highlight, "_prev"):
+        return [highlight]
+    if isinstance(highlight, Iterable) and not isinstance(highlight, str):
+        nodes = list(highlight)
+        if all(hasattr(n, "_prev") for n in nodes):
+            return nodes
+    raise TypeError(f"highlight must be a node of the graph or a list of nodes, got {highlight!r}")

@@ -1,0 +1,72 @@
+"""How numbers are written: short in the drawing, full precision in the narration, compact for arrays."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+
+def is_array(x: Any) -> bool:
+    """True for an array with at least one dimension (a Tensor's data), False for a number."""
+    shape = getattr(x, "shape", None)
+    return shape is not None and len(shape) > 0
+
+
+def short(x: Any, digits: int) -> str:
+    """A number as drawn on a wire: fixed decimals (`3.0000`), scientific when very large or small."""
+    if is_array(x):
+        return compact(x, digits)
+    x = float(x)
+    if not math.isfinite(x):
+        return "nan" if x != x else ("inf" if x > 0 else "-inf")
+    if x != 0.0 and (abs(x) >= 1e6 or abs(x) < 10.0 ** (-digits) / 2):
+        return f"{x:.{max(digits, 1)}e}".replace("e+0", "e").replace("e-0", "e-").replace("e+", "e")
+    text = f"{x:.{digits}f}"
+    return "0" + text[2:] if text.startswith("-0") and float(text) == 0.0 else text
+
+
+def full(x: Any) -> str:
+    """A number at full precision (shortest text that reads back exactly): `-4`, `0.7310585786300049`."""
+    if is_array(x):
+        return compact(x, 6)
+    x = float(x)
+    if not math.isfinite(x):
+        return "nan" if x != x else ("inf" if x > 0 else "-inf")
+    if x == 0.0:
+        return "0"
+    text = repr(x)
+    return text[:-2] if text.endswith(".0") else text
+
+
+def operand(x: Any) -> str:
+    """`full(x)`, in parentheses when negative, for the right-hand side of `*` or `+`: `-4 * (-1)`."""
+    text = full(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+SMALL_ARRAY = 6  # arrays with at most this many numbers are written in full
+
+
+def compact(a: Any, digits: int) -> str:
+    """An array: in full when small (`[1.00, 2.00]`, rows on separate lines), else shape and min/mean/max."""
+    import numpy as np
+
+    arr = np.asarray(a, dtype=float)
+    if arr.size <= SMALL_ARRAY and arr.ndim <= 2:
+        def row(r: Any) -> str:
+            return "[" + ", ".join(short(float(v), digits) for v in r) + "]"
+
+        if arr.ndim == 1:
+            return row(arr)
+        return "\n".join(row(r) for r in arr)
+    shape = "x".join(str(n) for n in arr.shape)
+    stats = (
+        f"min {short(float(arr.min()), digits)}  mean {short(float(arr.mean()), digits)}  "
+        f"max {short(float(arr.max()), digits)}"
+    )
+    return f"{shape}\n{stats}"
+
+
+def shape_of(x: Any) -> str | None:
+    """`(2, 3)` for an array, None for a number."""
+    return str(tuple(x.shape)) if is_array(x) else None

@@ -1,0 +1,214 @@
+"""The arithmetic of each step, as plain text and as HTML: `dL/dx += dL/dq * dq/dx = -4 * 1 = -4`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from . import formatting
+from .plan import Plan
+
+INFIX = {"+": ("+", "+"), "*": ("*", "\u00d7"), "/": ("/", "\u00f7"), "**": ("**", "^")}
+
+# Why each gate's local gradient is what it is (by op, and by input position where it matters).
+WHY = {
+    "+": "an add gate passes the gradient through: local gradient 1",
+    "neg": "negation: local gradient -1",
+    "exp": "exp is its own derivative",
+    "log": "d ln(a)/da = 1/a",
+    "tanh": "d tanh(a)/da = 1 - tanh(a)^2",
+    "sigmoid": "d sigmoid(a)/da = (1 - s) * s",
+    "relu": "relu lets the gradient through where a > 0",
+    "max": "max routes the gradient to the larger input",
+}
+
+
+@dataclass(frozen=True)
+class Narration:
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A bit of narration in both forms."""
+
+    text: str
+    html: str
+
+    def __add__(self, other: Piece | str) -> Piece:
+        if isinstance(other, str):
+            return Piece(self.text + other, self.html + escape(other))
+        return Piece(self.text + other.text, self.html + other.html)
+
+    def __radd__(self, other: str) -> Piece:
+        return Piece(other + self.text, escape(other) + self.html)
+
+
+TIMES = Piece(" * ", " \u00d7 ")  # `*` in the text, a multiplication sign in the HTML
+
+
+def name(plan: Plan, i: int) -> Piece:
+    text = plan.names[i]
+    if getattr(plan.order[i], "_const", False):
+        return Piece(text, escape(text))
+    return Piece(text, f"<i>{escape(text)}</i>")
+
+
+def number(x: Any, kind: str, bracket: bool = False) -> Piece:
+    """A number at full precision; kind "v" (a value, blue) or "g" (a gradient, vermillion)."""
+    text = formatting.operand(x) if bracket else formatting.full(x)
+    return Piece(text, f'<span class="bp-{kind}">{escape(text)}</span>')
+
+
+def d(top: Piece, bottom: Piece) -> Piece:
+    """The derivative d top / d bottom: `dL/dx` as text, a stacked fraction in HTML."""
+    html = f'<span class="bp-frac"><span>\u2202{top.html}</span><span>\u2202{bottom.html}</span></span>'
+    return Piece(f"d{top.text}/d{bottom.text}", html)
+
+
+def apply(op: str, args: list[Piece]) -> Piece:
+    """`op` applied to its inputs, written the way the article writes it: `x + y`, `-y`, `exp(a)`."""
+    if op in INFIX and len(args) == 2:
+        a, b = args
+        sym_text, sym_html = INFIX[op]
+        if op == "**":
+            return Piece(f"{a.text}**{b.text}", f"{a.html}<sup>{b.html}</sup>")
+        return Piece(f"{a.text} {sym_text} {b.text}", f"{a.html} {sym_html} {b.html}")
+    if len(args) == 1:
+        (a,) = args
+        if op == "neg":
+            return Piece(f"-{a.text}", f"\u2212{a.html}")
+        if op.startswith("**"):
+            return Piece(f"{a.text}{op}", f"{a.html}<sup>{escape(op[2:])}</sup>")
+        if op.endswith("**"):
+            return Piece(f"{op[:-2]}**{a.text}", f"{escape(op[:-2])}<sup>{a.html}</sup>")
+    inner = Piece(", ".join(a.text for a in args), ", ".join(a.html for a in args))
+    return Piece(f"{op}({inner.text})", f"{escape(op)}({inner.html})")
+
+
+def _bracketed(op: str, values: list[Any]) -> list[Piece]:
+    """Input values, with brackets where a minus sign would read wrongly (`-2 + (-5)`, `(-1)**2`)."""
+    out = []
+    for k, v in enumerate(values):
+        if op == "neg":  # -(2), -(-4): the gate's minus apart from the number's own sign
+            text = formatting.full(v)
+            out.append(Piece(f"({text})", f'(<span class="bp-v">{escape(text)}</span>)'))
+            continue
+        bracket = (op in INFIX and (k > 0 or op == "**")) or op.startswith("**")
+        out.append(number(v, "v", bracket=bracket))
+    return out
+
+
+def _lines(pieces: list[Piece]) -> Narration:
+    text = "\n".join(p.text for p in pieces)
+    html = "".join(f'<div class="bp-line">{p.html}</div>' for p in pieces)
+    return Narration(text, f'<div class="bp-narr">{html}</div>')
+
+
+def start(plan: Plan) -> Narration:
+    root = name(plan, plan.size - 1)
+    return _lines([
+        "Nothing computed yet: " + root + f" depends on {plan.size} nodes. Press Next for the forward pass."
+    ])
+
+
+def forward(plan: Plan, i: int) -> Narration:
+    """Node i's value from its inputs: `q = x + y = -2 + 5 = 3`."""
+    node = plan.order[i]
+    me = name(plan, i)
+    value = number(node.data, "v")
+    if not node._prev:
+        if getattr(node, "_const", False):
+            return _lines(["the constant " + value])
+        return _lines([me + " = " + value + "  (an input)"])
+    ins = [plan.index[id(p)] for p in node._prev]
+    symbolic = apply(node._op, [name(plan, j) for j in ins])
+    numeric = apply(node._op, _bracketed(node._op, [p.data for p in node._prev]))
+    return _lines([me + " = " + symbolic + " = " + numeric + " = " + value])
+
+
+@dataclass(frozen=True)
+class Share:
+    """One input's share of a backward step, with its place among the input's paths (for `+=` at forks)."""
+
+    parent: int
+    pos: int
+    local: Any
+    value: Any
+    before: Any
+    after: Any
+    path: int  # 1 for the first contribution this input receives, 2 for the second, ...
+
+
+def backward(plan: Plan, i: int, upstream: Any, shares: list[Share]) -> Narration:
+    """Node i passes its gradient to its inputs: `dL/dx += dL/dq * dq/dx = -4 * 1 = -4` per input."""
+    root_i = plan.size - 1
+    loss = name(plan, root_i)
+    me = name(plan, i)
+    node = plan.order[i]
+    lines: list[Piece] = []
+    if i == root_i:
+        lines.append(d(loss, loss) + " = " + number(upstream, "g") + "  (the start: " + loss
+                     + " changes one-for-one with itself)")
+    elif shares:
+        lines.append(me + " is complete: " + d(loss, me) + " = " + number(upstream, "g")
+                     + ". It passes it back to its inputs:")
+    if not node._prev:
+        grad = number(upstream, "g")
+        if getattr(node, "_const", False):
+            lines.append(me + " is a constant: its gradient " + grad + " is not used to learn anything")
+        else:
+            nudge = 0.001
+            moved = f"{float(upstream) * nudge:.4g}" if not formatting.is_array(upstream) else "?"
+            lines.append(d(loss, me) + " = " + grad + " is final (" + me + " is an input): nudge "
+                         + me + f" by +{nudge:g} and " + loss + f" moves by about {moved}")
+        return _lines(lines)
+    for s in shares:
+        parent = name(plan, s.parent)
+        lines.append(contribution(plan, i, upstream, s))
+        if plan.uses[s.parent] > 1:
+            lines.append(
+                "    at the fork: " + d(loss, parent) + " = " + number(s.before, "g") + " + "
+                + number(s.value, "g", bracket=True) + " = " + number(s.after, "g")
+                + f"  (path {s.path} of {plan.uses[s.parent]} into " + parent + ")"
+            )
+    return _lines(lines)
+
+
+def contribution(plan: Plan, i: int, upstream: Any, s: Share) -> Piece:
+    """`dL/dx += dL/dq * dq/dx = -4 * 1 = -4  (why the local gradient is 1)`."""
+    loss = name(plan, plan.size - 1)
+    me, parent = name(plan, i), name(plan, s.parent)
+    chain = d(loss, parent) + " += " + d(loss, me) + TIMES + d(me, parent)
+    if s.local is None:  # a tensor gate: the product is a vector-Jacobian product, shown as its result
+        return chain + " = " + number(s.value, "g")
+    arithmetic = (
+        number(upstream, "g") + TIMES + number(s.local, "g", bracket=True) + " = " + number(s.value, "g")
+    )
+    why = _why(plan, i, s.pos)
+    line = chain + " = " + arithmetic
+    if why:
+        line = line + Piece(f"  ({why})", f' <span class="bp-why">({escape(why)})</span>')
+    return line
+
+
+def _why(plan: Plan, i: int, pos: int) -> str:
+    node = plan.order[i]
+    op = node._op
+    if op in WHY:
+        return WHY[op]
+    others = [plan.names[plan.index[id(p)]] for k, p in enumerate(node._prev) if k != pos]
+    if op == "*" and others:
+        return f"a multiply gate swaps its inputs: the local gradient is the other input, {others[0]}"
+    if op == "/":
+        return "d(a/b)/da = 1/b" if pos == 0 else "d(a/b)/db = -a/b^2"
+    if op.startswith("**"):
+        n = op[2:]
+        try:
+            lower = formatting.full(float(n) - 1)
+        except ValueError:
+            return ""
+        return f"d(a**{n})/da = {n} * a" + ("" if lower == "1" else f"**{lower}")
+    return ""
