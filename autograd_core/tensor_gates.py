@@ -138,10 +138,8 @@ def _matmul_grad(g: np.ndarray, a: np.ndarray, b: np.ndarray, which: int) -> np.
     """The general case: vectors (treated as a row on the left, a column on the right) and stacks."""
     a2 = a[None, :] if a.ndim == 1 else a
     b2 = b[:, None] if b.ndim == 1 else b
-    if a.ndim == 1:
-        g = np.expand_dims(g, -2)
-    if b.ndim == 1:
-        g = np.expand_dims(g, -1)
+    batch = np.broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
+    g = np.reshape(g, (*batch, a2.shape[-2], b2.shape[-1]))  # put back the axes a vector lacked
     if which == 0:
         grad = g @ np.swapaxes(b2, -1, -2)
         return _sum_to(grad, a2.shape).reshape(a.shape)
