@@ -34,6 +34,9 @@ class Tensor:
     input (an array, a number, or a function of the upstream gradient). `requires_grad=False`
     marks an input that needs no gradient (the data, the labels): as in PyTorch, a node gets a
     gradient only if it depends on a tensor that requires one, and backward skips the rest.
+
+    Treat `.grad` as read-only: gradients are never changed in place (each `+=` makes a new
+    array), so an intermediate node's gradient may be the very array another node passed to it.
     """
 
     __slots__ = (
@@ -284,6 +287,10 @@ class Tensor:
     __hash__ = object.__hash__
 
 
+class ShapeError(ValueError, IndexError):
+    """A gate got inputs of shapes it cannot take (both a ValueError and, for indexing, an IndexError)."""
+
+
 class TensorGate:
     """A differentiable array operation declared in one place: a name and a rule.
 
@@ -319,8 +326,9 @@ class TensorGate:
         try:
             out, local = self.rule(*[x.data for x in nodes], **params)
         except (ValueError, IndexError) as e:  # numpy's AxisError is both
-            kind = IndexError if isinstance(e, IndexError) and not isinstance(e, ValueError) else ValueError
-            raise kind(self._explain(nodes, params, e)) from None
+            raise ShapeError(self._explain(nodes, params, e)) from None
+        if type(local) is not tuple or len(local) != len(nodes):
+            local = self._checked_locals(local, len(nodes))
         if type(out) is not np.ndarray or out.dtype != np.float64:
             out = np.asarray(out, dtype=np.float64)
         requires_grad = False
@@ -329,6 +337,18 @@ class TensorGate:
                 requires_grad = True
                 break
         return _node(out, nodes, local if requires_grad else (), self, params or None, requires_grad)
+
+    def _checked_locals(self, local: Any, n: int) -> tuple[Any, ...]:
+        """A (possibly student-written) rule must give one local gradient per input."""
+        if isinstance(local, (list, tuple)) and len(local) == n:
+            return tuple(local)
+        if n == 1 and (callable(local) or isinstance(local, (np.ndarray, float, int))):
+            return (local,)
+        got = f"{len(local)} local gradient(s)" if isinstance(local, (list, tuple)) else repr(local)
+        raise ValueError(
+            f"gate {self.name!r}: the rule must return (output, local_gradients) with one local gradient "
+            f"per input ({n}), got {got}"
+        )
 
     def _explain(self, nodes: tuple[Tensor, ...], params: dict[str, Any], error: Exception) -> str:
         shapes = " and ".join(str(x.data.shape) for x in nodes)
@@ -409,6 +429,8 @@ def _to_array(x: Any, where: str, copy: bool = True) -> np.ndarray:
 
     if isinstance(x, Value):
         raise TypeError(f"{where}: got a Value; a Tensor holds plain numbers: use Tensor(v.data)")
+    if np.iscomplexobj(x):
+        raise TypeError(f"{where}: complex numbers are not supported, got {_describe(x)}")
     try:
         arr = np.array(x, dtype=np.float64, copy=copy or None)
     except (TypeError, ValueError) as e:
@@ -416,8 +438,6 @@ def _to_array(x: Any, where: str, copy: bool = True) -> np.ndarray:
             f"{where}: expected numbers (a number, a list of numbers, or a numpy array), "
             f"got {_describe(x)} ({e})"
         ) from None
-    if np.iscomplexobj(x):
-        raise TypeError(f"{where}: complex numbers are not supported, got {_describe(x)}")
     return arr
 
 

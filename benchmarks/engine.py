@@ -17,6 +17,7 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
     os.environ[_var] = "1"
 
+import copy  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
@@ -46,12 +47,13 @@ def tensor_vs_pytorch() -> bool:
           f"(numpy {np.__version__}); one step = zero_grad, forward, loss, backward")
     ok = True
     for name, batch, sizes, loss, steps, target in TENSOR_CASES:
-        ours, theirs = _training_steps(torch, batch, sizes, loss)
+        ours, theirs, theirs32 = _training_steps(torch, batch, sizes, loss)
         ratio, best_ours, best_theirs = _race(ours, theirs, steps)
         verdict = "ok" if ratio <= target else "OVER TARGET"
         ok &= ratio <= target
+        best32 = _best(theirs32, steps)
         print(f"  {name:40s} ours {_fmt(best_ours)}  PyTorch {_fmt(best_theirs)}  "
-              f"ratio {ratio:.2f}x (target <= {target:.1f}x) {verdict}")
+              f"ratio {ratio:.2f}x (target <= {target:.1f}x) {verdict}   [PyTorch float32: {_fmt(best32)}]")
     return ok
 
 
@@ -100,21 +102,41 @@ def _training_steps(torch, batch: int, sizes: list[int], loss: str) -> tuple[Cal
         out.backward()
         return out
 
+    # For reference only (the engine computes in float64): PyTorch's default precision.
+    torch_model32, X32 = copy.deepcopy(torch_model).float(), tX.float()
+    ty32 = ty.float() if loss == "bce" else ty
+
+    def theirs32():
+        torch_model32.zero_grad()
+        their_loss(torch_model32(X32), ty32).backward()
+
     a, b = ours().item(), theirs().item()
     assert abs(a - b) <= 1e-9 * abs(b), f"the two losses differ: {a} vs {b}"
     for p, q in zip(model.parameters(), torch_model.parameters()):
         g = q.grad.numpy().T if q.ndim == 2 else q.grad.numpy()
         assert np.allclose(p.grad, g, rtol=1e-9, atol=1e-12), "the two gradients differ"
-    return ours, theirs
+    return ours, theirs, theirs32
 
 
-def _race(ours: Callable, theirs: Callable, steps: int) -> tuple[float, float, float]:
+def _best(f: Callable, steps: int, rounds: int = 5) -> float:
+    """The best time per call over a few rounds of `steps` calls."""
+    f()
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(steps):
+            f()
+        times.append((time.perf_counter() - start) / steps)
+    return min(times)
+
+
+def _race(ours: Callable, theirs: Callable, steps: int, rounds: int = ROUNDS) -> tuple[float, float, float]:
     """Alternate rounds of `steps` steps; (median per-round ratio, best time ours, best time theirs)."""
     for _ in range(3):  # warm up caches and allocators
         ours()
         theirs()
     times_ours, times_theirs, ratios = [], [], []
-    for r in range(ROUNDS):
+    for r in range(rounds):
         pair = []
         for f in ((ours, theirs) if r % 2 == 0 else (theirs, ours)):
             start = time.perf_counter()

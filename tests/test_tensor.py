@@ -194,6 +194,25 @@ def test_shape_mismatch_names_the_gate_and_both_shapes():
         a.sum(axis=2)
     with pytest.raises(IndexError, match=r"gate '\[\]' got shape \(3, 2\), index=5"):
         a[5]
+    with pytest.raises(ValueError, match=r"gate '\[\]' got shape \(3, 2\), index=5"):
+        a[5]  # a bad shape is a ValueError too, whichever numpy raised
+
+
+def test_a_custom_rule_must_give_one_local_gradient_per_input():
+    @tensor_gate("half_done")
+    def half_done(a, b):
+        return a * b, (b,)
+
+    with pytest.raises(ValueError, match=r"gate 'half_done'.*one local gradient per input \(2\), got 1"):
+        half_done(Tensor([1.0]), Tensor([2.0]))
+
+    @tensor_gate("bare")
+    def bare(a):
+        return 2 * a, 2.0  # one input: a bare local gradient is accepted
+
+    t = Tensor([1.0, 3.0])
+    bare(t).sum().backward()
+    np.testing.assert_array_equal(t.grad, [2.0, 2.0])
 
 
 def test_wrong_types_say_what_to_do():
@@ -204,6 +223,8 @@ def test_wrong_types_say_what_to_do():
         t * "2"
     with pytest.raises(TypeError, match="expected numbers"):
         Tensor(["a", "b"])
+    with pytest.raises(TypeError, match="complex numbers are not supported"):
+        Tensor([1 + 2j])
     with pytest.raises(TypeError, match="no truth value"):
         bool(t)
     with pytest.raises(TypeError, match="label"):
