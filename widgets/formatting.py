@@ -28,7 +28,7 @@ def short(x: Any, digits: int) -> str:
 def full(x: Any) -> str:
     """A number at full precision (shortest text that reads back exactly): `-4`, `0.7310585786300049`."""
     if is_array(x):
-        return compact(x, 6)
+        return _full_array(x)
     x = float(x)
     if not math.isfinite(x):
         return "nan" if x != x else ("inf" if x > 0 else "-inf")
@@ -59,12 +59,30 @@ def compact(a: Any, digits: int) -> str:
         if arr.ndim == 1:
             return row(arr)
         return "\n".join(row(r) for r in arr)
-    shape = "x".join(str(n) for n in arr.shape)
+    shape = f"shape {tuple(arr.shape)}"
     stats = (
         f"min {short(float(arr.min()), digits)}  mean {short(float(arr.mean()), digits)}  "
         f"max {short(float(arr.max()), digits)}"
     )
     return f"{shape}\n{stats}"
+
+
+def _full_array(a: Any) -> str:
+    """An array on one line: `[[1, 2], [3, 4]]` when small, else its shape and min/mean/max."""
+    import numpy as np
+
+    arr = np.asarray(a, dtype=float)
+    if arr.size <= SMALL_ARRAY:
+        def nest(x: Any) -> str:
+            if np.ndim(x) == 0:
+                return full(float(x))
+            return "[" + ", ".join(nest(v) for v in x) + "]"
+
+        return nest(arr)
+    return (
+        f"(shape {tuple(arr.shape)}: min {full(float(arr.min()))}, mean {full(float(arr.mean()))}, "
+        f"max {full(float(arr.max()))})"
+    )
 
 
 def shape_of(x: Any) -> str | None:

@@ -159,13 +159,18 @@ def backward(plan: Plan, i: int, upstream: Any, shares: list[Share]) -> Narratio
         grad = number(upstream, "g")
         if getattr(node, "_const", False):
             lines.append(me + " is a constant: its gradient " + grad + " is not used to learn anything")
+        elif formatting.is_array(upstream):
+            lines.append(d(loss, me) + " = " + grad + " is final (" + me + " is an input): nudging one "
+                         "entry by +h moves " + loss + " by about its gradient times h")
         else:
             nudge = 0.001
-            moved = f"{float(upstream) * nudge:.4g}" if not formatting.is_array(upstream) else "?"
+            moved = f"{float(upstream) * nudge:.4g}"
             lines.append(d(loss, me) + " = " + grad + " is final (" + me + " is an input): nudge "
                          + me + f" by +{nudge:g} and " + loss + f" moves by about {moved}")
         return _lines(lines)
     for s in shares:
+        if s.parent in plan.folded:
+            continue  # a constant drawn inside its gate: nothing learns from its gradient
         parent = name(plan, s.parent)
         lines.append(contribution(plan, i, upstream, s))
         if plan.uses[s.parent] > 1:

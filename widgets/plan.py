@@ -104,8 +104,8 @@ def make_plan(root: Any, style: str) -> Plan:
                 continue
             ins = [index[id(p)] for p in node._prev]
             consts = [k for k, j in enumerate(ins) if getattr(order[j], "_const", False) and uses[j] == 1]
-            if len(consts) != 1 or formatting.is_array(node.data):
-                continue
+            if len(consts) != 1 or getattr(order[ins[consts[0]]].data, "size", 1) != 1:
+                continue  # only a single number fits on a gate
             k = consts[0]
             number = formatting.full(order[ins[k]].data)
             symbol = gate_text[c]

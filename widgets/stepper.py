@@ -136,13 +136,28 @@ class GraphStepper(w.VBox):
         return scene.frame_svg(self.frame) if scene is not None else ""
 
     @property
+    def values(self) -> dict[str, Any]:
+        """{name: value} of the nodes whose value the current frame shows (constants left out)."""
+        plan, frame = self._current.story.plan, self.frame
+        return {plan.names[i]: plan.order[i].data for i in range(frame.values_shown)
+                if not getattr(plan.order[i], "_const", False)}
+
+    @property
+    def grads(self) -> dict[str, Any]:
+        """{name: gradient} of the nodes whose gradient the current frame shows (constants left out)."""
+        story = self._current.story
+        shown = story.grads_at(self.frame)
+        return {story.plan.names[i]: g for i, g in sorted(shown.items())
+                if not getattr(story.plan.order[i], "_const", False)}
+
+    @property
     def names(self) -> list[str]:
         """The name of each node in the current view, in topological order (as the narration uses them)."""
         return self._current.story.plan.names
 
     @property
     def collapsed(self) -> bool:
-        return self._view_name == "fused"
+        return self._shown_view == "fused"
 
     @collapsed.setter
     def collapsed(self, value: bool) -> None:
@@ -150,10 +165,10 @@ class GraphStepper(w.VBox):
         if value and "fused" not in self._views:
             return  # no stage to fuse: there is only one view
         target = "fused" if value else "expanded"
-        if target == self._view_name:
+        if target == self._shown_view:
             return
         index = self._matching_frame(target)
-        self._view_name = target
+        self._shown_view = target
         self._answered = set()
         self._show_view()
         self._goto(index)
@@ -267,9 +282,10 @@ class GraphStepper(w.VBox):
         self.narration_html = w.HTML(layout=w.Layout(width="100%"))
         self.narration_html.add_class("bp-narration")
 
-        self.guess_text = w.Text(placeholder="your guess, e.g. -4", layout=w.Layout(width="180px"))
+        self.guess_text = w.Text(placeholder="your guess, e.g. -4", continuous_update=False,
+                                 layout=w.Layout(width="180px"))
         self.guess_text.add_class("bp-guess")
-        self.guess_text.on_submit(lambda _t: self._on_guess())
+        self.guess_text.observe(lambda _ch: self._on_guess(), names="value")  # Enter pressed
         self.guess_button = w.Button(description="Check", icon="check", layout=w.Layout(width="auto"))
         self.guess_button.add_class("bp-guess-button")
         self.guess_button.on_click(lambda _b: self._on_guess())
@@ -304,7 +320,7 @@ class GraphStepper(w.VBox):
             node_of = {k: fused_index[id(v)] for k, v in mapping.items()}
             views["fused"] = _View(fused_story, f"{prefix}f", node_of)
         self._views = views
-        self._view_name = "fused" if collapsed and "fused" in views else "expanded"
+        self._shown_view = "fused" if collapsed and "fused" in views else "expanded"
         self._answered = set()
         self._index = 0
         self._show_view()
@@ -313,7 +329,7 @@ class GraphStepper(w.VBox):
     # ----- showing ----------------------------------------------------------------------------
     @property
     def _current(self) -> _View:
-        return self._views[self._view_name]
+        return self._views[self._shown_view]
 
     def _scene(self) -> Scene | None:
         view = self._current

@@ -1,0 +1,329 @@
+"""GraphStepper, headless: buttons, Play, bounds, predict mode, the stage toggle, and nothing re-laid out."""
+
+from __future__ import annotations
+
+import graphviz
+import pytest
+
+from autograd_core import Value, stage
+from autograd_core.graph import topological_order
+from widgets import GraphStepper, GraphTooLarge, GraphvizNotFound, budget, render, scene
+
+# ARTICLE.md rows 3 and 5, written out (not computed by the code under test).
+MSE = {"loss": 196.0, "w": 112.0, "x": -84.0, "y": 28.0}
+NEURON_DW = [-0.19661193324148185, -0.3932238664829637, 0.19661193324148185]
+NEURON_DX = [0.3932238664829637, -0.5898357997244456]
+
+
+def mse():
+    w, x, y = Value(3.0, label="w"), Value(-4.0, label="x"), Value(2.0, label="y")
+    loss = (w * x - y) ** 2
+    loss.label = "loss"
+    return loss, (w, x, y)
+
+
+def neuron():
+    w = [Value(2.0, label="w0"), Value(-3.0, label="w1"), Value(-3.0, label="w2")]
+    x = [Value(-1.0, label="x0"), Value(-2.0, label="x1")]
+    z = w[0] * x[0] + w[1] * x[1] + w[2]
+    with stage("sigmoid"):
+        f = 1 / (1 + (-z).exp())
+    f.label = "f"
+    return f
+
+
+def svg_texts(svg: str) -> set[str]:
+    import xml.etree.ElementTree as ET
+
+    return {"".join(t.itertext()).strip() for t in ET.fromstring(svg).iter("{http://www.w3.org/2000/svg}text")}
+
+
+def test_mse_stepped_to_the_end_shows_196_and_112():
+    loss, _ = mse()
+    stepper = GraphStepper(loss)
+    assert stepper.phase == "start"
+    assert not {"196.0000", "112.0000"} & svg_texts(stepper.svg)
+    while stepper.phase != "done":
+        stepper.next()
+    texts = svg_texts(stepper.svg)
+    assert "196.0000" in texts and "112.0000" in texts and "-84.0000" in texts and "28.0000" in texts
+    assert stepper.values["loss"] == MSE["loss"]
+    assert {k: stepper.grads[k] for k in "wxy"} == {k: MSE[k] for k in "wxy"}
+
+
+def test_values_appear_in_the_forward_pass_and_gradients_in_the_backward_pass():
+    loss, _ = mse()
+    stepper = GraphStepper(loss)
+    n = len(topological_order(loss))
+    stepper.goto(n)  # the end of the forward pass: every value, no gradient
+    texts = svg_texts(stepper.svg)
+    assert "196.0000" in texts and "112.0000" not in texts
+    assert stepper.phase == "forward" and stepper.grads == {}
+    stepper.next()
+    assert stepper.phase == "backward" and stepper.grads["loss"] == 1.0
+
+
+def test_stepping_never_changes_the_users_gradients():
+    loss, (w, x, y) = mse()
+    stepper = GraphStepper(loss)
+    stepper.last()
+    assert (w.grad, x.grad, y.grad, loss.grad) == (0.0, 0.0, 0.0, 0.0)
+    loss.backward()
+    loss.backward()  # leaves accumulate: 2x
+    stepper = GraphStepper(loss)
+    stepper.last()
+    assert (w.grad, x.grad, y.grad) == (2 * MSE["w"], 2 * MSE["x"], 2 * MSE["y"])
+    assert stepper.grads["w"] == MSE["w"]  # the stepper shows one fresh pass
+
+
+def test_buttons_and_bounds_never_raise():
+    loss, _ = mse()
+    s = GraphStepper(loss)
+    last = len(s.steps) - 1
+    s.prev_button.click()
+    s.first_button.click()
+    s.prev()
+    assert s.index == 0 and s.prev_button.disabled and s.first_button.disabled
+    s.next_button.click()
+    s.next_button.click()
+    assert s.index == 2
+    s.last_button.click()
+    assert s.index == last and s.next_button.disabled
+    s.next()
+    s.next_button.click()
+    s.goto(10_000)
+    assert s.index == last
+    s.goto(-3)
+    assert s.index == 0
+    with pytest.raises(TypeError, match="frame number"):
+        s.goto("3")
+
+
+def test_play_ticks_move_the_frames_and_stop_at_the_end():
+    loss, _ = mse()
+    s = GraphStepper(loss, speed=300)
+    assert s.play.interval == 300
+    s.play.playing = True
+    for tick in range(1, 6):
+        s.play.value = tick  # what a Play tick does
+        assert s.index == tick and s.slider.value == tick
+    s.play.value = 10_000  # past the end: clamped, and playing stops
+    assert s.index == len(s.steps) - 1 and not s.play.playing
+    s.slider.value = 3
+    assert s.index == 3 and s.play.value == 3
+    s.speed.value = 1500
+    assert s.play.interval == 1500
+
+
+def test_set_root_while_playing_starts_the_new_expression():
+    loss, _ = mse()
+    s = GraphStepper(loss)
+    s.play.playing = True
+    s.play.value = 9
+    f = neuron()
+    s.set_root(f)
+    assert s.index == 0 and not s.play.playing and s.play.value == 0
+    assert len(s.steps) == 1 + 2 * len(topological_order(f))
+    assert s.play.max == len(s.steps) - 1 and s.slider.max == len(s.steps) - 1
+    s.play.value = len(s.steps) - 1
+    assert s.phase == "done" and s.values["f"] == pytest.approx(0.7310585786300049, rel=1e-15)
+    s.set_root(Value(2.0, label="lonely"))  # a single input: one forward, one backward frame
+    assert len(s.steps) == 3 and s.slider.max == 2
+    s.last()
+    assert s.grads == {"lonely": 1.0}
+    with pytest.raises(TypeError, match="Value"):
+        s.set_root([1, 2])
+
+
+def test_two_steppers_of_the_same_graph_are_independent():
+    loss, _ = mse()
+    a, b = GraphStepper(loss), GraphStepper(loss)  # e.g. a cell run twice
+    a.last()
+    assert b.index == 0
+    assert a.view.value != b.view.value  # ids and styles scoped per instance
+    ids = {c for c in a._dom_classes if c.startswith("bp-i")}
+    assert len(ids) == 1 and ids.isdisjoint(b._dom_classes)
+
+
+def reach_first_target(s):
+    while s.index + 1 < len(s.steps) and s.steps[s.index + 1].target is None:
+        s.next()
+
+
+def test_predict_mode_accepts_a_right_guess_and_rejects_a_wrong_one():
+    loss, _ = mse()
+    s = GraphStepper(loss, predict=True)
+    reach_first_target(s)
+    held = s.index
+    s.next()  # the next step reveals a gradient: not before a guess
+    assert s.index == held and "Predict" in s.feedback.value
+    target = s.steps[held + 1].target
+    assert target.name == "n5" and target.value == -28.0  # d loss/d (w*x - y) = 2 * (-14)
+    assert s.guess("-28") is True
+    assert s.index == held + 1 and "Right" in s.feedback.value
+
+    reach_first_target(s)
+    target = s.steps[s.index + 1].target
+    assert s.guess(target.value + 1) is False
+    assert "Not quite" in s.feedback.value
+    assert s.frame.target is target  # revealed anyway, with the arithmetic
+    assert target.explanation.split(" = ")[-1] in s.feedback.value
+
+
+def test_predict_mode_tolerates_rounding_and_reads_fractions():
+    loss, _ = mse()
+    s = GraphStepper(loss, predict=True)
+    s.last()
+    s.first()
+    reach_first_target(s)
+    assert s.guess("-28.001") is True
+    reach_first_target(s)
+    assert s.guess("nonsense") is False and "Could not read" in s.feedback.value
+    value = s.steps[s.index + 1].target.value
+    assert s.guess(f"{int(value * 2)}/2") is True
+
+
+def test_predict_mode_stops_play_at_a_gradient_to_guess():
+    loss, _ = mse()
+    s = GraphStepper(loss, predict=True)
+    s.play.playing = True
+    for tick in range(1, len(s.steps)):
+        if not s.play.playing:
+            break
+        s.play.value = tick
+    assert not s.play.playing
+    assert s.steps[s.index + 1].target is not None
+    assert s.guess_row.layout.display == "flex"
+    s.predict = False
+    assert s.guess_row.layout.display == "none"
+    s.next()
+    assert s.frame.target is not None
+
+
+def test_stage_toggle_keeps_the_gradients_identical():
+    f = neuron()
+    s = GraphStepper(f)
+    s.last()
+    expanded = s.grads
+    n_expanded = len(s.steps)
+    s.stage_toggle.value = True  # the toggle button
+    assert s.collapsed and len(s.steps) < n_expanded
+    assert s.phase == "done"
+    fused = s.grads
+    for name in ("w0", "w1", "w2", "x0", "x1"):
+        assert fused[name] == pytest.approx(expanded[name], rel=1e-14)
+    assert [fused[k] for k in ("w0", "w1", "w2")] == pytest.approx(NEURON_DW, rel=1e-14)
+    assert [fused[k] for k in ("x0", "x1")] == pytest.approx(NEURON_DX, rel=1e-14)
+    assert "sigmoid" in svg_texts(s.svg)
+    s.collapsed = False
+    assert len(s.steps) == n_expanded and s.phase == "done"
+
+
+def test_stage_toggle_keeps_the_place_in_the_timeline():
+    s = GraphStepper(neuron())
+    names = s.names
+    s.goto(1 + names.index("f"))  # the forward step of the stage's output
+    s.collapsed = True
+    assert s.phase == "forward" and s.names[s.frame.node] == "f"
+    s.collapsed = False
+    assert s.phase == "forward" and s.names[s.frame.node] == "f"
+
+
+def test_stage_toggle_is_disabled_without_stages():
+    loss, _ = mse()
+    s = GraphStepper(loss)
+    assert s.stage_toggle.disabled
+    s.collapsed = True
+    assert not s.collapsed
+
+
+def test_stepping_never_calls_graphviz(monkeypatch):
+    s = GraphStepper(neuron())
+    s.collapsed = True  # both views are laid out now
+    s.collapsed = False
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("graphviz was called during a step")
+
+    monkeypatch.setattr(graphviz.Source, "pipe", refuse)
+    monkeypatch.setattr(scene, "svg_from_dot", refuse)
+    for view in (False, True, False):
+        s.collapsed = view
+        for i in range(len(s.steps)):
+            s.goto(i)
+            assert s.svg
+        s.play.value = 2
+        s.prev()
+
+
+@pytest.fixture
+def no_graphviz(monkeypatch):
+    monkeypatch.setenv("PATH", "/nonexistent")
+    render.clear_cache()
+    yield
+    render.clear_cache()
+
+
+def test_without_graphviz_the_stepper_explains_how_to_install_it(no_graphviz):
+    loss, _ = mse()
+    s = GraphStepper(loss)
+    assert "apt-get install graphviz" in s.view.value and "brew install graphviz" in s.view.value
+    assert "conda install -c conda-forge graphviz" in s.view.value
+    s.last()
+    assert s.svg == "" and s.grads["w"] == MSE["w"]  # the narration still steps
+
+
+def test_without_graphviz_draw_explains_how_to_install_it(no_graphviz):
+    from widgets import draw
+
+    loss, _ = mse()
+    d = draw(loss)
+    bundle = d._repr_mimebundle_()
+    assert "apt-get install graphviz" in bundle["text/plain"]
+    with pytest.raises(GraphvizNotFound, match="brew install graphviz"):
+        d.pipe(format="svg")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"theme": "neon"}, ValueError, "'light', 'dark', 'projector'"),
+        ({"style": "boxes"}, ValueError, "'circuit', 'nodes'"),
+        ({"direction": "up"}, ValueError, "'LR', 'RL', 'TB', 'BT'"),
+        ({"digits": -1}, ValueError, "0 to 12"),
+        ({"speed": 0}, ValueError, "milliseconds"),
+    ],
+)
+def test_bad_arguments_say_what_is_allowed(kwargs, error, words):
+    loss, _ = mse()
+    with pytest.raises(error, match=words):
+        GraphStepper(loss, **kwargs)
+
+
+def test_a_root_that_is_not_a_value_is_refused_clearly():
+    with pytest.raises(TypeError, match=r"Value\(\.\.\.\)"):
+        GraphStepper(3.0)
+    loss, _ = mse()
+    with pytest.raises(TypeError, match="one output at a time"):
+        GraphStepper([loss, loss])
+
+
+def test_a_graph_over_the_node_budget_is_refused_with_a_message(monkeypatch):
+    monkeypatch.setattr(budget, "MAX_NODES", 5)
+    loss, _ = mse()
+    with pytest.raises(GraphTooLarge, match="7 nodes, more than the drawing budget of 5"):
+        GraphStepper(loss)
+
+
+def test_css_classes_for_browser_tests():
+    s = GraphStepper(neuron(), predict=True)
+    classes = set()
+    stack = [s]
+    while stack:
+        widget = stack.pop()
+        classes |= set(widget._dom_classes)
+        stack.extend(getattr(widget, "children", ()))
+    expected = {"bp-stepper", "bp-view", "bp-narration", "bp-next", "bp-prev", "bp-first", "bp-last",
+                "bp-play", "bp-slider", "bp-phase", "bp-stage-toggle", "bp-guess", "bp-guess-button",
+                "bp-feedback"}
+    assert expected <= classes
