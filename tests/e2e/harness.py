@@ -351,15 +351,13 @@ def open_and_run(page, server: JupyterServer, notebook: str, timeout_s: float = 
     record_timing(f"{server.app}: {notebook} visible, kernel idle", run.timings["notebook visible"])
     t1 = time.monotonic()
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-    # The first widget can render before the run ends: time it separately when there is one.
-    try:
-        first = page.locator(".bp-stepper, .jupyter-widgets").first
-        first.wait_for(state="attached", timeout=timeout_s * 1000)
+    # The first stepper can be drawn before the run ends: time it when there is one.
+    first_svg = "() => !!document.querySelector('.bp-stepper .bp-view svg') || (" + JS_RUN_FINISHED + ")()"
+    page.wait_for_function(first_svg, timeout=timeout_s * 1000, polling=50)
+    if page.locator(".bp-stepper .bp-view svg").count():
         run.timings["first widget rendered"] = time.monotonic() - t1
-        record_timing(f"{server.app}: {notebook} first widget rendered (after run-all)",
+        record_timing(f"{server.app}: {notebook} first stepper drawn (after run-all)",
                       run.timings["first widget rendered"])
-    except Exception:
-        pass  # a notebook without widgets: the checks below say so if widgets were expected
     page.wait_for_function(JS_RUN_FINISHED, timeout=timeout_s * 1000, polling=250)
     run.timings["all cells run"] = time.monotonic() - t1
     record_timing(f"{server.app}: {notebook} all cells run", run.timings["all cells run"])
@@ -467,6 +465,11 @@ def check_stepper_basics(page, run: NotebookRun, label: str) -> None:
     steppers = run.steppers()
     assert steppers.count() > 0, f"{label}: no .bp-stepper on the page (a widget shown as text, or none)"
     for i in range(steppers.count()):
+        # a VBox is on the page before its children have rendered: give them a moment
+        try:
+            wait_until(lambda i=i: not missing_parts(steppers.nth(i)), 30, "the stepper's parts")
+        except AssertionError:
+            pass
         missing = missing_parts(steppers.nth(i))
         assert not missing, f"{label}: stepper {i} lacks {missing}"
         drawn = steppers.nth(i).locator(".bp-view svg g.node").count()
