@@ -74,6 +74,8 @@ def test_scalar_mlp_has_micrograd_structure():
         mlp([1.0, 2.0, 3.0])
     with pytest.raises(ValueError, match="activation must be one of"):
         nn.MLP(2, [1], activation="swish")
+    with pytest.raises(ValueError, match="nin must be a positive whole number"):
+        nn.Neuron(0)
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid"])

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..value import Value
-from .modules import Linear, Module, ReLU, Sequential, Sigmoid, Tanh, as_rng
+from .modules import Linear, Module, ReLU, Sequential, Sigmoid, Tanh, _size, as_rng
 
 ACTIVATIONS = {"relu": ReLU, "tanh": Tanh, "sigmoid": Sigmoid, "linear": None}
 
@@ -25,6 +25,7 @@ class Neuron(Module):
 
     def __init__(self, nin: int, activation: str = "relu", rng: int | np.random.Generator | None = None):
         _check_activation(activation)
+        nin = _size(nin, "nin")
         rng = as_rng(rng)
         bound = 1.0 / np.sqrt(nin)
         self.w = [Value(float(x), label=f"w{i}") for i, x in enumerate(rng.uniform(-bound, bound, nin))]
