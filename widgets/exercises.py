@@ -115,8 +115,14 @@ class Feedback:
             from . import draw  # late: the drawing module imports graphviz
         except ImportError:
             return None
+        # A copy with its backward pass run, so the picture shows the numbers the hints talk about.
+        shown, copies = graph.clone(self.root)
+        shown.backward()
+        marks = self.highlight
+        if marks is not None:
+            marks = [copies[id(n)] for n in (marks if isinstance(marks, (list, tuple)) else [marks])]
         try:
-            return draw(self.root, highlight=self.highlight).pipe(format="svg", encoding="utf-8")
+            return draw(shown, highlight=marks).pipe(format="svg", encoding="utf-8")
         except Exception as err:  # graphviz missing or broken: the text feedback still stands
             return f"<p><i>(the graph could not be drawn: {html.escape(str(err))})</i></p>"
 

@@ -1,0 +1,177 @@
+"""The notebook series: stored clean, every exercise solved in the repo, and every notebook runs.
+
+Executed runs (marked `notebooks`) run each notebook twice with nbclient: as a student gets it
+(every exercise says "not answered yet" and the notebook still runs to the end) and with the
+solutions filled in (every checker says correct). Both must show the article's numbers and finish
+within two minutes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+SERIES = [
+    "00_start_here",
+    "01_circuits_and_gradients",
+    "02_function_to_graph",
+    "03_staged_computation",
+    "04_forward_builds_the_graph",
+    "05_backward_and_topological_sort",
+    "06_gradient_descent",
+    "07_mini_framework",
+    "08_tensors",
+    "09_debugging_gradients",
+]
+TIME_LIMIT = 120.0  # seconds per notebook and mode
+
+# The exact numbers of ARTICLE.md (and the series' own landmarks), typed in by hand.
+MUST_SHOW = {
+    "00_start_here": ["e = -1.0", "phase:"],
+    "01_circuits_and_gradients": ["q = x + y = 3.0", "f = q * z = -12.0", "df/dz = 3.0", "df/dq = -4.0",
+                                  "df/dx = -4.0", "df/dy = -4.0"],
+    "02_function_to_graph": ["f(3, -4) = 1.5456448841066441", "df/dx = 2.0595697955721652",
+                             "df/dy = 1.5922327514838093"],
+    "03_staged_computation": ["f = 0.7310585786300049", "0.3932238664829637", "-0.5898357997244456",
+                              "-0.19661193324148185", "-0.3932238664829637", "0.19661193324148185",
+                              "same gradients: True"],
+    "04_forward_builds_the_graph": ["c._prev == (a, b): True", "len(d._prev) = 2", "w*x     = -12.0",
+                                    "w*x - y = -14.0", "loss    = 196.0", "dloss/dw = 112.0",
+                                    "dloss/dx = -84.0", "dloss/dy = 28.0"],
+    "05_backward_and_topological_sort": ["naive recursion: a.grad = 6.0", "topological order: a.grad = 4.0",
+                                         "w.grad = 112.0", "w.grad = 224.0", "loss = 196.0"],
+    "06_gradient_descent": ["step 0: w = 3.0000  loss =  196.0000  dloss/dw =  112.0000",
+                            "step 1: w = 1.8800"],
+    "07_mini_framework": ["has 337 parameters", "training accuracy 100%"],
+    "08_tensors": ["dL/dW == X.T @ dY: True", "dL/dX == dY @ W.T: True", "bias.grad = [22. 26. 30.]"],
+    "09_debugging_gradients": ["(happy)", "wrong", "first wrong gate: 'softplus'",
+                               "backward: node 's' gets inf"],
+}
+
+
+def _load(name: str) -> dict:
+    return json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))
+
+
+def _fill_module():
+    spec = importlib.util.spec_from_file_location("fill", NOTEBOOKS / "solutions" / "fill.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+fill = _fill_module()
+
+
+# ----- how the notebooks are stored (fast) -----------------------------------------------------
+def test_the_series_is_complete():
+    stored = sorted(p.stem for p in NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    assert stored == SERIES
+
+
+@pytest.mark.parametrize("name", SERIES)
+def test_stored_without_outputs_and_with_a_kernel(name):
+    nb = _load(name)
+    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    assert nb["metadata"]["kernelspec"] == kernel
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [], f"{name}: a cell has outputs: strip them before committing"
+            assert cell["execution_count"] is None, f"{name}: a cell has an execution count"
+    assert "widgets" not in nb["metadata"], f"{name}: widget state is stored in the metadata"
+
+
+@pytest.mark.parametrize("name", SERIES)
+def test_goals_first_recap_last(name):
+    nb = _load(name)
+    first = "".join(nb["cells"][0]["source"])
+    last = "".join(nb["cells"][-1]["source"])
+    assert nb["cells"][0]["cell_type"] == "markdown" and re.search(r"\*\*(Goals|In this notebook)", first)
+    assert nb["cells"][-1]["cell_type"] == "markdown" and "## Recap" in last
+
+
+@pytest.mark.parametrize("name", SERIES)
+def test_exercises_have_placeholders_checkers_and_solutions(name):
+    nb = _load(name)
+    cells = fill.exercise_cells(nb)
+    assert len(cells) >= 2, f"{name}: at least two exercises"
+    solutions = fill.load_solutions(fill.solution_file(NOTEBOOKS / f"{name}.ipynb"))
+    numbers = [c["metadata"]["exercise"] for c in cells]
+    assert len(set(numbers)) == len(numbers), f"{name}: exercise numbers repeat: {numbers}"
+    assert sorted(solutions) == sorted(numbers), f"{name}: solutions {sorted(solutions)} vs {numbers}"
+    for cell in cells:
+        source = "".join(cell["source"])
+        number = cell["metadata"]["exercise"]
+        assert "..." in source, f"exercise {number}: no ... for the student to replace"
+        last = source.strip().splitlines()[-1]
+        assert last.startswith("ex."), f"exercise {number}: the last line should call a checker"
+        assert solutions[number].strip().splitlines()[-1] == last, (
+            f"exercise {number}: the solution must end with the same checker call as the exercise"
+        )
+        assert "..." not in solutions[number].replace('"""', ""), f"solution {number} still has ..."
+
+
+def test_fill_replaces_only_exercise_cells(tmp_path):
+    nb = _load("01_circuits_and_gradients")
+    solved = fill.fill_file(NOTEBOOKS / "01_circuits_and_gradients.ipynb")
+    changed = [i for i, (a, b) in enumerate(zip(nb["cells"], solved["cells"])) if a["source"] != b["source"]]
+    assert changed == [i for i, c in enumerate(nb["cells"]) if c in fill.exercise_cells(nb)]
+    assert fill.main(["--all", "-o", str(tmp_path)]) == 0
+    assert sorted(p.stem for p in tmp_path.glob("*.ipynb")) == SERIES
+
+
+# ----- running them ---------------------------------------------------------------------------
+def _run(nb_json: dict):
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    nb = nbformat.reads(json.dumps(nb_json), as_version=4)
+    client = nbclient.NotebookClient(
+        nb, timeout=TIME_LIMIT, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+    )
+    start = time.perf_counter()
+    client.execute()
+    return nb, time.perf_counter() - start
+
+
+def _text(cell) -> str:
+    parts = []
+    for out in cell.get("outputs", []):
+        if out.get("output_type") == "stream":
+            parts.append(out.get("text", ""))
+        elif "data" in out:
+            parts.append(out["data"].get("text/plain", ""))
+        elif out.get("output_type") == "error":
+            parts.append("\n".join(out.get("traceback", [])))
+    return "".join(parts)
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize("mode", ["student", "solution"])
+@pytest.mark.parametrize("name", SERIES)
+def test_notebook_runs(name, mode):
+    nb_json = _load(name)
+    if mode == "solution":
+        nb_json = fill.fill_file(NOTEBOOKS / f"{name}.ipynb")
+    nb, seconds = _run(nb_json)
+    assert seconds < TIME_LIMIT, f"{name} ({mode}) took {seconds:.0f} s; the limit is {TIME_LIMIT:.0f} s"
+
+    everything = "\n".join(_text(c) for c in nb.cells if c.cell_type == "code")
+    for expected in MUST_SHOW[name]:
+        assert expected in everything, f"{name} ({mode}): {expected!r} is not in the outputs"
+
+    for cell in nb.cells:
+        if "exercise" not in cell.metadata.get("tags", []):
+            continue
+        number, text = cell.metadata["exercise"], _text(cell)
+        if mode == "student":
+            assert "not answered yet" in text, f"exercise {number} (student): {text!r}"
+        else:
+            assert re.search(r"^\u2714 .*: correct\.", text, re.M), f"exercise {number} (solution): {text!r}"
+            assert "\u2718" not in text and "not answered yet" not in text, f"exercise {number}: {text!r}"
