@@ -345,12 +345,13 @@ class GraphStepper(w.VBox):
         scene = self._scene()
         t = self._theme
         box = f"background:{t.background};padding:8px;border-radius:6px"
+        static = f"<style>{_narration_css(t)}</style>"  # sent once, not with every step
         if scene is None:
-            self.view.value = (
+            self.view.value = static + (
                 f"<pre style='color:{t.grad};white-space:pre-wrap;{box}'>{escape(self._current.error)}</pre>"
             )
         else:
-            self.view.value = f'<div class="bp-canvas" style="{box}">{scene.live_svg()}</div>'
+            self.view.value = static + f'<div class="bp-canvas" style="{box}">{scene.live_svg()}</div>'
         last = len(self.steps) - 1
         self._syncing = True
         try:
@@ -381,7 +382,7 @@ class GraphStepper(w.VBox):
         frame = self.frame
         scene = self._scene()
         css = scene.css(frame) if scene is not None else ""
-        self.style_html.value = f"<style>{self._static_css}{css}</style>"
+        self.style_html.value = f"<style>{css}</style>"
         self.narration_html.value = frame.narration.html
         total = len(self.steps) - 1
         self.phase_label.value = (
@@ -404,10 +405,6 @@ class GraphStepper(w.VBox):
         if asking:
             self.guess_label.value = self._prompt_html(nxt)
         self.feedback.layout.display = "block" if self._predict else "none"
-
-    @property
-    def _static_css(self) -> str:
-        return _narration_css(self._theme)
 
     def _prompt_html(self, frame: Frame) -> str:
         target = frame.target

@@ -1,0 +1,101 @@
+"""Step latency of GraphStepper (next() until the new frame is in place) against re-running graphviz per step.
+
+    .venv/bin/python benchmarks/stepper.py            # 20, 200 and 2000 nodes
+    .venv/bin/python benchmarks/stepper.py 20 200     # only these sizes
+
+The stepper lays a graph out once and then only swaps a small stylesheet per step; the baseline
+is what a drawing without that design does: write the frame's labels into the DOT and run graphviz
+again at every step. Both run here, in the same process, on the same graphs.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+
+import graphviz
+
+from autograd_core import Value
+from autograd_core.graph import topological_order
+from widgets import GraphStepper, formatting
+from widgets.dotgraph import dot_source
+
+TARGET_MS = {20: 2.0, 200: 5.0, 2000: 20.0}
+STEPS_TIMED = 400  # next() calls timed per size (wrapping round to the start)
+RERENDERS = {20: 10, 200: 5, 2000: 2}  # graphviz is slow: fewer re-renders at larger sizes
+
+
+def graph_of_size(n: int) -> Value:
+    """About n nodes: terms tanh(w_k * x_(k mod m)) summed pairwise, like one wide neuron layer."""
+    inputs = 2 if n < 50 else 8
+    xs = [Value(0.1 * i - 0.4, label=f"x{i}") for i in range(inputs)]
+    # each term is 3 nodes (w, *, tanh) and, after the first, one + to sum it: inputs + 4T - 1 nodes
+    count = max(1, round((n - inputs + 1) / 4))
+    terms = [(Value(0.3 - 0.01 * (k % 50), label=f"w{k}") * xs[k % inputs]).tanh() for k in range(count)]
+    while len(terms) > 1:
+        terms = [terms[i] + terms[i + 1] if i + 1 < len(terms) else terms[i] for i in range(0, len(terms), 2)]
+    terms[0].label = "L"
+    return terms[0]
+
+
+def time_steps(stepper: GraphStepper, count: int) -> tuple[list[float], float]:
+    """Milliseconds per next(), until the frame's stylesheet and narration are set; mean stylesheet bytes."""
+    last = len(stepper.steps) - 1
+    times, sizes = [], []
+    for _ in range(count):
+        if stepper.index == last:
+            stepper.first()
+        start = time.perf_counter()
+        stepper.next()
+        css = stepper.style_html.value  # what the browser receives: the frame's stylesheet
+        times.append((time.perf_counter() - start) * 1000)
+        sizes.append(len(css.encode()))
+    return times, statistics.mean(sizes)
+
+
+def time_rerenders(stepper: GraphStepper, count: int) -> list[float]:
+    """Milliseconds per step when every step writes its labels into the DOT and runs graphviz again."""
+    view = stepper._current
+    plan, digits, theme = view.story.plan, stepper._digits, stepper._theme
+    times = []
+    for k in range(count):
+        frame = stepper.steps[min(1 + k * 7, len(stepper.steps) - 1)]
+        start = time.perf_counter()
+        grads = view.story.grads_at(frame)
+        values = [formatting.short(n.data, digits) if i < frame.values_shown else "?"
+                  for i, n in enumerate(plan.order)]
+        grad_texts = [formatting.short(grads[i], digits) if i in grads else "?" for i in range(plan.size)]
+        source = dot_source(plan, theme, stepper._direction, values, grad_texts, slots=False)
+        graphviz.Source(source).pipe(format="svg", encoding="utf-8")
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def main(sizes: list[int]) -> None:
+    rows = []
+    for n in sizes:
+        root = graph_of_size(n)
+        nodes = len(topological_order(root))
+        start = time.perf_counter()
+        stepper = GraphStepper(root)
+        build_s = time.perf_counter() - start
+        steps, css_bytes = time_steps(stepper, STEPS_TIMED)
+        rerender = time_rerenders(stepper, RERENDERS.get(n, 3))
+        median, p95 = statistics.median(steps), sorted(steps)[int(0.95 * len(steps))]
+        target = TARGET_MS.get(n)
+        ok = "yes" if target is None or p95 <= target else "NO"
+        rr = statistics.median(rerender)
+        rows.append((nodes, len(stepper.steps), build_s, median, p95, target, ok, rr, rr / median, css_bytes))
+        print(f"... {nodes} nodes done", file=sys.stderr, flush=True)
+
+    print("| nodes | frames | layout once (s) | step median (ms) | step p95 (ms) | target (ms) | met "
+          "| graphviz every step (ms) | speed-up | stylesheet bytes per step |")
+    print("|---:|---:|---:|---:|---:|---:|:---:|---:|---:|---:|")
+    for nodes, frames, build_s, median, p95, target, ok, rr, ratio, css in rows:
+        print(f"| {nodes} | {frames} | {build_s:.2f} | {median:.3f} | {p95:.3f} | "
+              f"{'-' if target is None else f'{target:g}'} | {ok} | {rr:.0f} | {ratio:,.0f}x | {css:.0f} |")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [20, 200, 2000])
