@@ -12,12 +12,17 @@ from .value import gate
 
 INF = math.inf
 NAN = math.nan
+# Local gradients that never change are shared tuples: no allocation for the commonest gates.
+ONES = (1.0, 1.0)
+MINUS_ONE = (-1.0,)
+ONE = (1.0,)
+ZERO = (0.0,)
 
 
 @gate("+")
 def add(a: float, b: float) -> tuple[float, tuple[float, float]]:
     """f(a, b) = a + b: an add gate passes its upstream gradient to both inputs unchanged."""
-    return a + b, (1.0, 1.0)
+    return a + b, ONES
 
 
 @gate("*")
@@ -29,7 +34,7 @@ def mul(a: float, b: float) -> tuple[float, tuple[float, float]]:
 @gate("neg")
 def neg(a: float) -> tuple[float, tuple[float]]:
     """f(a) = -a."""
-    return -a, (-1.0,)
+    return -a, MINUS_ONE
 
 
 @gate("/")
@@ -97,8 +102,8 @@ def sigmoid(a: float) -> tuple[float, tuple[float]]:
 def relu(a: float) -> tuple[float, tuple[float]]:
     """f(a) = max(0, a): the gradient passes where a > 0 and is 0 elsewhere (also at 0)."""
     if a > 0.0:
-        return a, (1.0,)
-    return 0.0, (0.0,)
+        return a, ONE
+    return 0.0, ZERO
 
 
 @gate("max")

@@ -64,23 +64,25 @@ def topological_order(root: Any) -> list:
     The same order as the article's recursive `build_topo`, with an explicit stack instead of
     recursion: a node popped for the first time is pushed back under a `_FINISHED` marker with its
     inputs above it (first input on top), so it is appended once all of them are.
+    Nodes hash by identity; the set is only asked "seen?", the order comes from `_prev`.
     """
     order: list = []
-    visited: set[int] = set()  # membership by identity only; the order comes from `_prev`
+    visited: set = set()
     stack = [root]
+    push, pop, seen, emit = stack.append, stack.pop, visited.add, order.append  # hot loop
     while stack:
-        node = stack.pop()
+        node = pop()
         if node is _FINISHED:
-            order.append(stack.pop())
+            emit(pop())
             continue
-        if id(node) in visited:
+        if node in visited:
             continue
-        visited.add(id(node))
-        stack.append(node)
-        stack.append(_FINISHED)
+        seen(node)
+        push(node)
+        push(_FINISHED)
         for parent in reversed(node._prev):
-            if id(parent) not in visited:
-                stack.append(parent)
+            if parent not in visited:
+                push(parent)
     return order
 
 

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 
 class Stage:
-    """A named group of nodes, e.g. the four gates that make up a sigmoid. Stages may nest."""
+    """A named group of nodes, e.g. the four gates that make up a sigmoid. Stages may nest.
 
-    __slots__ = ("name", "parent", "index")
+    Use it through `stage(name)`: every node created inside the `with` block belongs to it.
+    `owner` is what the stage stands for, when it is more than a name (an `nn` module, say).
+    """
+
+    __slots__ = ("name", "parent", "index", "owner")
     _count = 0
 
-    def __init__(self, name: str, parent: Stage | None) -> None:
+    def __init__(self, name: str, parent: Stage | None = None, owner: Any = None) -> None:
         if not isinstance(name, str) or not name:
             raise TypeError(f"stage(name): the name must be a non-empty str, got {name!r}")
         self.name = name
         self.parent = parent
+        self.owner = owner
         Stage._count += 1
         self.index = Stage._count
 
@@ -26,6 +29,16 @@ class Stage:
         while s.parent is not None:
             s = s.parent
         return s
+
+    def __enter__(self) -> Stage:
+        global _active
+        self.parent = _active
+        _active = self
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        global _active
+        _active = self.parent
 
     def __repr__(self) -> str:
         return f"Stage({self.name!r})"
@@ -39,16 +52,9 @@ def current() -> Stage | None:
     return _active
 
 
-@contextmanager
-def stage(name: str) -> Iterator[Stage]:
-    """Every node created inside `with stage("sigmoid"):` belongs to that stage."""
-    global _active
-    s = Stage(name, _active)
-    _active = s
-    try:
-        yield s
-    finally:
-        _active = s.parent
+def stage(name: str, owner: Any = None) -> Stage:
+    """`with stage("sigmoid"): ...`: every node created inside belongs to that stage."""
+    return Stage(name, owner=owner)
 
 
 def fuse_stages(root: Any) -> tuple[Any, dict[int, Any]]:
@@ -152,7 +158,7 @@ class _Fusion:
                 if not node._prev:
                     data[id(node)] = node.data
                     continue
-                out, loc = node._gate.rule(*[data[id(p)] for p in node._prev], **(node._params or {}))
+                out, loc = node._gate.rule(*[data[id(p)] for p in node._prev])
                 data[id(node)], local[id(node)] = out, tuple(loc)
             return data[id(output)], _chain(inner, output, local, inputs)
 

@@ -1,6 +1,7 @@
 """Engine speed, measured in one run against a baseline in the same process; prints the ratios.
 
     python benchmarks/engine.py            # every section
+    python benchmarks/engine.py scalar     # only the scalar engine against micrograd
     python benchmarks/engine.py tensor     # only the tensor engine against PyTorch
 
 Tensor engine vs PyTorch CPU: one training step (zero the gradients, forward, loss, backward) of
@@ -22,6 +23,7 @@ import statistics  # noqa: E402
 import sys  # noqa: E402
 import time  # noqa: E402
 from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
 
@@ -155,7 +157,84 @@ def _fmt(seconds: float) -> str:
     return f"{seconds * 1e6:8.0f} us" if seconds < 1e-2 else f"{seconds * 1e3:8.2f} ms"
 
 
+def scalar_vs_micrograd() -> bool:
+    """micrograd's demo step (2-16-16-1 MLP, 100 moons, hinge + 1e-4 L2): ours against micrograd's."""
+    import gc
+
+    try:
+        from micrograd import engine as mg_engine
+        from micrograd import nn as mg_nn
+    except ImportError:
+        print("scalar engine vs micrograd: skipped, micrograd is not installed "
+              "(pip install micrograd==0.1.0)")
+        return True
+    from autograd_core import Value
+
+    X, y = nn.make_moons(100, noise=0.1, seed=1)
+    rows, labels = X.tolist(), (2.0 * y - 1.0).tolist()
+
+    def demo_step(V: type, model: Any) -> Any:
+        """The loss of micrograd's demo notebook, the same code for both engines."""
+        scores = [model([V(a), V(b)]) for a, b in rows]
+        losses = [(1 + -yi * si).relu() for yi, si in zip(labels, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+        total = data_loss + reg_loss
+        model.zero_grad()
+        total.backward()
+        return total
+
+    mg_model = mg_nn.MLP(2, [16, 16, 1])
+    our_model = nn.MLP(2, [16, 16, 1], activation="relu", seed=0)
+    for p_ours, p_mg in zip(our_model.parameters(), mg_model.parameters()):
+        p_mg.data = p_ours.data  # the same weights, so both compute the same loss
+    a = demo_step(Value, our_model).data
+    b = demo_step(mg_engine.Value, mg_model).data
+    assert abs(a - b) <= 1e-9 * abs(b), (a, b)
+
+    def timed(V: type, model: Any, collect: bool = True) -> float:
+        gc.collect()  # each side starts with no garbage of the other's
+        if not collect:
+            gc.disable()
+        try:
+            start = time.perf_counter()
+            demo_step(V, model)
+            return time.perf_counter() - start
+        finally:
+            gc.enable()
+
+    ratios, ours, theirs, theirs_no_gc = [], [], [], []
+    for _ in range(7):
+        t_ours, t_theirs = timed(Value, our_model), timed(mg_engine.Value, mg_model)
+        ours.append(t_ours)
+        theirs.append(t_theirs)
+        theirs_no_gc.append(timed(mg_engine.Value, mg_model, collect=False))
+        ratios.append(t_ours / t_theirs)
+    ratio = statistics.median(ratios)
+    ok = ratio <= 0.2
+    print("Scalar engine vs micrograd 0.1.0: micrograd's demo step (2-16-16-1 MLP on 100 moons, hinge + "
+          "1e-4 L2, forward + backward), both with the garbage collector on, as users run them")
+    print(f"  {'demo step':40s} ours {_fmt(min(ours))}  micrograd {_fmt(min(theirs))}  ratio {ratio:.2f}x "
+          f"(target <= 0.2x) {'ok' if ok else 'OVER TARGET'}")
+    print(f"  {'(micrograd with gc disabled)':40s} micrograd {_fmt(min(theirs_no_gc))}: the rest of its time "
+          "is the cyclic garbage collector freeing its closures")
+
+    x = Value(0.5)
+    v = x
+    for _ in range(1_000_000):
+        v = v.tanh()
+    gc.collect()
+    start = time.perf_counter()
+    v.backward()
+    chain = time.perf_counter() - start
+    ok_chain = chain < 2.0
+    print(f"  {'backward of a 1,000,000-node chain':40s} ours {_fmt(chain)}  (target < 2 s) "
+          f"{'ok' if ok_chain else 'OVER TARGET'}")
+    return ok and ok_chain
+
+
 SECTIONS: dict[str, Callable[[], bool]] = {
+    "scalar": scalar_vs_micrograd,
     "tensor": tensor_vs_pytorch,
 }
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from ..stages import Stage
 from ..tensor import Tensor
 from ..value import Value
 
@@ -23,7 +24,10 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward(...) to be called")
 
     def __call__(self, *args: Any) -> Any:
-        return self.forward(*args)
+        # Every node made by this call belongs to a stage named for the module, so that a drawing
+        # of a large graph can fold a neuron or a layer into one box.
+        with Stage(type(self).__name__, owner=self):
+            return self.forward(*args)
 
     def parameters(self) -> list[Any]:
         found: list[Any] = []
