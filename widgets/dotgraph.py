@@ -154,7 +154,8 @@ class _Drawer:
         value = self.slot("v", i, self.values[i], t.value, False)
         grad = self.slot("g", i, self.grads[i], t.grad, True)
         border = f' BORDER="2" COLOR="{t.mark}"' if i in self.marked else ' BORDER="0"'
-        head = f'<TABLE{border} CELLBORDER="0" CELLSPACING="0" CELLPADDING="2">'
+        pad = 1 + round(t.penwidth)  # room between a number and the (possibly highlighted, thicker) wire
+        head = f'<TABLE{border} CELLBORDER="0" CELLSPACING="0" CELLPADDING="{pad}">'
         wire_w = max(1, round(self.t.penwidth))
         if self.direction in ("LR", "RL"):
             wire = (

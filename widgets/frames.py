@@ -22,6 +22,7 @@ class Target:
     name: str
     value: Any
     explanation: str  # the arithmetic that gives it
+    explanation_html: str = ""
 
 
 @dataclass(frozen=True)
@@ -101,16 +102,16 @@ def _with_targets(plan: Plan, frames: list[Frame], backward_steps: list) -> list
             j = plan.index[id(c.parent)]
             if getattr(plan.order[j], "_const", False) or j in plan.folded:
                 continue
-            share = Share(j, pos, c.local, c.value, c.before, c.after, 0)
-            explanation = narration.contribution(plan, i, step.upstream, share).text
             if formatting.is_array(c.after):
                 break  # predicting a whole array is not a guessing game
+            share = Share(j, pos, c.local, c.value, c.before, c.after, 0)
+            explanation = narration.contribution(plan, i, step.upstream, share)
             if c.before != 0:
-                explanation += (
-                    f"; with what {plan.names[j]} already had: {formatting.full(c.before)} + "
-                    f"{formatting.operand(c.value)} = {formatting.full(c.after)}"
+                explanation = explanation + (
+                    f"; with what {plan.names[j]} already had: " + narration.number(c.before, "g") + " + "
+                    + narration.number(c.value, "g", bracket=True) + " = " + narration.number(c.after, "g")
                 )
-            target = Target(j, plan.names[j], c.after, explanation)
+            target = Target(j, plan.names[j], c.after, explanation.text, explanation.html)
             out[f.index] = Frame(f.index, f.phase, f.node, f.values_shown, f.grads_shown, f.edges,
                                  f.narration, target)
             break

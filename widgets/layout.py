@@ -1,9 +1,8 @@
 """One graphviz layout, made restylable: ids per instance, the value and gradient cells found and emptied.
 
 graphviz lays the graph out once, with the widest texts each cell will ever hold, so nothing moves
-later. Each value/gradient cell (`v3`, `g3` in the DOT) becomes a `?` in the fixed picture, and its
-box is remembered: the stepper then draws its own numbers over those boxes, in layers that CSS
-shows or hides (see framestyle.py).
+later. Each value/gradient cell (`v3`, `g3` in the DOT) is emptied and its box remembered: the
+scene then draws `?` and the numbers in those boxes, in layers that CSS shows or hides (scene.py).
 """
 
 from __future__ import annotations
@@ -88,11 +87,7 @@ def make_layout(raw_svg: str, prefix: str, theme: Theme, scale: float = 1.0) -> 
         kind, i = match.group(1), int(match.group(2))
         box = _box_of(child, theme)
         (value_boxes if kind == "v" else grad_boxes)[i] = box
-        colour = theme.value if kind == "v" else theme.grad
-        k = list(parent).index(child)
         parent.remove(child)
-        mark = question_mark(box, colour, theme, kind == "g")
-        parent.insert(k, ET.fromstring(f'<g xmlns="{SVG}">{mark}</g>')[0])
     for element in graph.iter():
         ident = element.get("id")
         if ident:
@@ -109,20 +104,31 @@ def make_layout(raw_svg: str, prefix: str, theme: Theme, scale: float = 1.0) -> 
     return Layout(prefix, open_tag, transform, body, value_boxes, grad_boxes, width_pt, height_pt)
 
 
-def cell(box: Box, text: str, colour: str, theme: Theme, italic: bool) -> str:
-    """A filled box hiding what is under it, with `text` (one line per row) centred in it."""
-    # inset, so that the box never paints over the wire (or a highlighted, thicker wire) beside it
-    inset = min(theme.penwidth + 1, (box.y1 - box.y0) / 4)
-    rect = (
-        f'<rect x="{box.x0:.2f}" y="{box.y0 + inset:.2f}" width="{box.x1 - box.x0:.2f}" '
-        f'height="{box.y1 - box.y0 - 2 * inset:.2f}" fill="{theme.background}"/>'
-    )
+def cell(box: Box, text: str, colour: str, theme: Theme, italic: bool,
+         cover: tuple[float, float, float, float] | None = None) -> str:
+    """`text` (one line per row) centred in a cell's box.
+
+    With `cover` (insets top, right, bottom, left) the box is first filled with the background, so
+    that the text hides an earlier number in the same cell; the insets keep the fill off the wire
+    or border beside the cell (which may be drawn thicker when highlighted).
+    """
+    rect = ""
+    if cover is not None:
+        top, right, bottom, left = cover
+        # never so far in that the top of an earlier number shows above the fill
+        glyph_top = box.cy + box.baseline - 0.8 * box.font_size - text.count("\n") * 0.6 * box.font_size
+        top = max(0.0, min(top, glyph_top - 1 - box.y0))
+        width, height = box.x1 - box.x0 - left - right, box.y1 - box.y0 - top - bottom
+        rect = (
+            f'<rect x="{box.x0 + left:.2f}" y="{box.y0 + top:.2f}" width="{width:.2f}" '
+            f'height="{height:.2f}" fill="{theme.background}"/>'
+        )
     return f"<g>{rect}{_text(box, text, colour, theme, italic)}</g>"
 
 
-def question_mark(box: Box, colour: str, theme: Theme, italic: bool) -> str:
-    """What a cell shows before its number is computed."""
-    return _text(box, "?", colour, theme, italic, extra=' class="bp-q" opacity="0.55"')
+def placeholder(box: Box, colour: str, theme: Theme, italic: bool, text: str = "?") -> str:
+    """What a cell shows before its number is computed: a faint `?`."""
+    return _text(box, text, colour, theme, italic, extra=' class="bp-q" opacity="0.55"')
 
 
 def _text(box: Box, text: str, colour: str, theme: Theme, italic: bool, extra: str = "") -> str:

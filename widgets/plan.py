@@ -85,12 +85,12 @@ def check_root(root: Any, where: str) -> None:
     )
 
 
-def make_plan(root: Any, style: str) -> Plan:
-    """Walk the graph once and decide how each node is drawn."""
+def make_plan(root: Any, style: str, names: list[str] | None = None) -> Plan:
+    """Walk the graph once and decide how each node is drawn (`names`: one per node, to override)."""
     order = topological_order(root)
     budget.check(len(order))
     index = {id(n): i for i, n in enumerate(order)}
-    names = node_names(order)
+    names = node_names(order) if names is None else names
     uses = [0] * len(order)
     for node in order:
         for p in node._prev:

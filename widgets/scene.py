@@ -16,66 +16,100 @@ from autograd_core import graph as graph_steps
 from . import formatting, frames
 from .dotgraph import dot_source
 from .frames import Frame, Timeline
-from .layout import Layout, cell, make_layout
+from .layout import Layout, cell, make_layout, placeholder
 from .plan import Plan, make_plan
 from .render import svg_from_dot
 from .themes import Theme
 
 
 class Scene:
-    """A graph's layout with its timeline: everything needed to show any frame, computed once."""
+    """A graph's layout with its timeline: everything needed to show any frame, computed once.
 
-    def __init__(self, plan: Plan, timeline: Timeline, layout: Layout, theme: Theme, digits: int) -> None:
+    The SVG holds four layers over the fixed drawing, each a list of groups in the order a frame
+    reveals them, so that any frame is "the first K of this layer" (one CSS rule per layer):
+    value `?`s and values in topological order; gradient `?`s in the order nodes first receive a
+    gradient; gradient updates in backward order (each update covers the one before it in its cell).
+    """
+
+    def __init__(self, plan: Plan, timeline: Timeline, layout: Layout, theme: Theme, digits: int,
+                 direction: str = "LR") -> None:
         self.plan, self.timeline, self.layout, self.theme = plan, timeline, layout, theme
         sid = f"#{layout.svg_id}"
+        vbox, gbox = layout.value_boxes, layout.grad_boxes
+        self.value_marks = [
+            placeholder(vbox[i], theme.value, theme, False) if i in vbox else "<g/>" for i in range(plan.size)
+        ]
         self.values_layer = [
-            cell(layout.value_boxes[i], formatting.short(node.data, digits), theme.value, theme, False)
-            if i in layout.value_boxes else "<g/>"
+            cell(vbox[i], formatting.short(node.data, digits), theme.value, theme, False)
+            if i in vbox else "<g/>"
             for i, node in enumerate(plan.order)
         ]
+        cover = _cover(plan.style, direction, theme)
         self.grads_layer = [
-            cell(layout.grad_boxes[u.node], formatting.short(u.value, digits), theme.grad, theme, True)
-            if u.node in layout.grad_boxes else "<g/>"
+            cell(gbox[u.node], formatting.short(u.value, digits), theme.grad, theme, True, cover)
+            if u.node in gbox else "<g/>"
             for u in timeline.updates
         ]
+        # gradient `?`s in the order the nodes first get a gradient; known[e] = how many after e updates
+        first_seen: list[int] = []
+        seen: set[int] = set()
+        self.known = [0]
+        for u in timeline.updates:
+            if u.node not in seen:
+                seen.add(u.node)
+                first_seen.append(u.node)
+            self.known.append(len(first_seen))
+        never = [i for i in range(plan.size) if i not in seen]  # e.g. tensors with requires_grad=False
+        self.grad_marks = [
+            placeholder(gbox[i], theme.grad, theme, True) if i in gbox else "<g/>" for i in first_seen
+        ] + [placeholder(gbox[i], theme.grad, theme, True, "\u2013") for i in never if i in gbox]
+
         font = f'"{theme.font}", Verdana, "DejaVu Sans", sans-serif'
         self.base_css = (
             f"{sid} text{{font-family:{font}}}"
             f"@keyframes {layout.prefix}-flow{{to{{stroke-dashoffset:{_dash_period(theme):g}}}}}"
         )
-        self.hide_css = f"{sid} .bp-layer>g{{display:none}}"
+        self.hide_css = f"{sid} .bp-values>g,{sid} .bp-grads>g{{display:none}}"
         self._css: dict[int, str] = {}
 
     # ----- the widget: fixed SVG + per-frame stylesheet ---------------------------------------
     def live_svg(self) -> str:
-        """The SVG the widget shows for every frame: all numbers present, hidden until a frame shows them."""
-        return self._svg(self.base_css + self.hide_css, len(self.values_layer), len(self.grads_layer))
+        """The SVG the widget shows for every frame: every number is in it, hidden until a frame shows it."""
+        return self._svg(self.base_css + self.hide_css, 0, len(self.values_layer), 0, len(self.grads_layer))
 
     def css(self, frame: Frame) -> str:
         """The stylesheet that turns the live SVG into `frame` (cached: a step only looks it up)."""
         text = self._css.get(frame.index)
         if text is None:
             sid = f"#{self.layout.svg_id}"
-            show = []
+            shown, hidden = [], []
             if frame.values_shown:
-                show.append(f"{sid} .bp-values>g:nth-child(-n+{frame.values_shown})")
+                shown.append(f"{sid} .bp-values>g:nth-child(-n+{frame.values_shown})")
+                hidden.append(f"{sid} .bp-value-marks>*:nth-child(-n+{frame.values_shown})")
             if frame.grads_shown:
-                show.append(f"{sid} .bp-grads>g:nth-child(-n+{frame.grads_shown})")
-            text = (",".join(show) + "{display:inline}" if show else "") + self.highlight_css(frame)
+                shown.append(f"{sid} .bp-grads>g:nth-child(-n+{frame.grads_shown})")
+                hidden.append(f"{sid} .bp-grad-marks>*:nth-child(-n+{self.known[frame.grads_shown]})")
+            text = (
+                (",".join(shown) + "{display:inline}" if shown else "")
+                + (",".join(hidden) + "{display:none}" if hidden else "")
+                + self.highlight_css(frame)
+            )
             self._css[frame.index] = text
         return text
 
     def highlight_css(self, frame: Frame) -> str:
+        """The current node outlined and filled; the wires carrying its numbers coloured (dashed backward)."""
         if frame.node is None:
             return ""
         t, lay, sid = self.theme, self.layout, f"#{self.layout.svg_id}"
         i = frame.node
         wide = t.penwidth * 2.2
+        # a circuit's value is its wire; a box is outlined (its last, unfilled polygon)
+        own = "polyline" if self.plan.style == "circuit" else 'polygon[fill="none"]'
         rules = [
             f"{sid} #{lay.node_id(f'g{i}')} ellipse{{fill:{t.current_fill};stroke:{t.current_stroke};"
             f"stroke-width:{wide:g}px}}",
-            f"{sid} #{lay.node_id(f'n{i}')} polyline,{sid} #{lay.node_id(f'n{i}')} polygon[fill=\"none\"]"
-            f"{{stroke:{t.current_stroke};stroke-width:{wide:g}px}}",
+            f"{sid} #{lay.node_id(f'n{i}')} > {own}{{stroke:{t.current_stroke};stroke-width:{wide:g}px}}",
         ]
         backward = frame.phase in ("backward", "done")
         colour = t.grad if backward else t.value
@@ -98,17 +132,30 @@ class Scene:
     # ----- a frame as a whole SVG (tests, exports): only what the frame shows is in it --------
     def frame_svg(self, frame: Frame) -> str:
         """A standalone SVG of `frame`: hidden numbers are left out, the highlight is inlined."""
-        return self._svg(self.base_css + self.highlight_css(frame), frame.values_shown, frame.grads_shown)
+        return self._svg(self.base_css + self.highlight_css(frame), frame.values_shown, frame.values_shown,
+                         self.known[frame.grads_shown], frame.grads_shown)
 
-    def _svg(self, css: str, values: int, grads: int) -> str:
+    def _svg(self, css: str, marks_hidden: int, values: int, grad_marks_hidden: int, grads: int) -> str:
         lay = self.layout
         return (
             f"{lay.open_tag}<style>{css}</style>"
             f'<g id="{lay.prefix}-graph" transform="{lay.transform}">{lay.body}'
+            f'<g class="bp-layer bp-value-marks">{"".join(self.value_marks[marks_hidden:])}</g>'
+            f'<g class="bp-layer bp-grad-marks">{"".join(self.grad_marks[grad_marks_hidden:])}</g>'
             f'<g class="bp-layer bp-values">{"".join(self.values_layer[:values])}</g>'
             f'<g class="bp-layer bp-grads">{"".join(self.grads_layer[:grads])}</g>'
             "</g></svg>"
         )
+
+
+def _cover(style: str, direction: str, theme: Theme) -> tuple[float, float, float, float]:
+    """How far a gradient's background fill stays off its cell's edges (top, right, bottom, left)."""
+    clear = theme.penwidth * 1.1 + 1  # half a highlighted wire, and a pixel
+    if style == "nodes":
+        return (2.0, 2.0, 2.0, 2.0)  # the box's border and the separators beside the cell
+    if direction in ("LR", "RL"):
+        return (clear, 0.0, 0.0, 0.0)  # the wire runs along the cell's top
+    return (0.0, 0.0, 0.0, clear)  # the wire runs along the cell's left
 
 
 def _dash(theme: Theme) -> tuple[float, float]:
@@ -149,9 +196,9 @@ class Story:
         return shown
 
 
-def tell(graph: Any, style: str, digits: int) -> Story:
+def tell(graph: Any, style: str, digits: int, names: list[str] | None = None) -> Story:
     """Plan `graph` and replay its forward and backward pass (on a private copy: this sets its grads)."""
-    plan = make_plan(graph, style)
+    plan = make_plan(graph, style, names)
     forward = list(graph_steps.forward_steps(graph))
     backward = list(graph_steps.backward_steps(graph))
     return Story(plan, frames.build(plan, forward, backward), digits)
@@ -162,7 +209,7 @@ def lay_out(story: Story, theme: Theme, direction: str, prefix: str) -> Scene:
     values, grads = story.widest_texts()
     source = dot_source(story.plan, theme, direction, values, grads, slots=True)
     layout = make_layout(svg_from_dot(source), prefix, theme)
-    return Scene(story.plan, story.timeline, layout, theme, story.digits)
+    return Scene(story.plan, story.timeline, layout, theme, story.digits, direction)
 
 
 def _width(text: str) -> float:

@@ -15,6 +15,7 @@ from typing import Any
 import ipywidgets as w
 
 from autograd_core.graph import clone
+from autograd_core.graph import topological_order as _topological
 
 from . import formatting
 from .frames import Frame
@@ -224,8 +225,8 @@ class GraphStepper(w.VBox):
         verdict = "Right!" if right else f"Not quite: you said {escape(formatting.full(number))}."
         cls = "bp-right" if right else "bp-wrong"
         self.feedback.value = (
-            f'<span class="{cls}">{verdict}</span> d{escape(self.names[-1])}/d{escape(target.name)} = '
-            f"{escape(formatting.full(target.value))}, because {escape(target.explanation)}"
+            f'<div class="bp-narr"><span class="{cls}">{verdict}</span> '
+            f"{target.explanation_html}</div>"
         )
         self._answered.add(nxt)
         self._goto(nxt, keep_feedback=True)
@@ -315,9 +316,15 @@ class GraphStepper(w.VBox):
         views = {"expanded": _View(story, f"{prefix}x", {k: index[id(v)] for k, v in copies.items()})}
         if story.plan.clusters:
             fused, mapping = fuse_stages(root)  # a new graph: stepping it leaves the user's alone
-            fused_story = tell(fused, self._style, self._digits)
-            fused_index = fused_story.plan.index
+            fused_order = _topological(fused)
+            fused_index = {id(n): i for i, n in enumerate(fused_order)}
             node_of = {k: fused_index[id(v)] for k, v in mapping.items()}
+            # each node keeps its expanded name; a fused gate takes its stage output's name
+            names = [""] * len(fused_order)
+            expanded = views["expanded"].node_of
+            for key, j in sorted(node_of.items(), key=lambda kv: expanded[kv[0]]):
+                names[j] = story.plan.names[expanded[key]]
+            fused_story = tell(fused, self._style, self._digits, names)
             views["fused"] = _View(fused_story, f"{prefix}f", node_of)
         self._views = views
         self._shown_view = "fused" if collapsed and "fused" in views else "expanded"
@@ -451,7 +458,7 @@ class GraphStepper(w.VBox):
             target = self.steps[nxt].target
             self._goto(nxt, keep_feedback=True)
             if target is not None:
-                self.feedback.value = f"{escape(target.explanation)}"
+                self.feedback.value = f'<div class="bp-narr">{target.explanation_html}</div>'
 
     def _matching_frame(self, target_view: str) -> int:
         """The frame of the other view that shows the same moment (the same node, the same pass)."""
