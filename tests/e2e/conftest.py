@@ -19,7 +19,7 @@ def page(browser):
     p = context.new_page()
     p.console_errors = []
     p.on("console", lambda m: p.console_errors.append(m.text) if m.type == "error" else None)
-    p.set_default_timeout(60_000)
+    p.set_default_timeout(20_000)  # clicks and waits; notebook runs pass their own
     yield p
     context.close()
 

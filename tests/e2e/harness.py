@@ -176,8 +176,9 @@ class JupyterServer:
     log: Path
 
     def page_url(self, notebook: str) -> str:
-        route = "lab/tree" if self.app == "lab" else "notebooks"
-        return f"{self.url}/{route}/{notebook}?token={self.token}"
+        if self.app == "lab":  # a new workspace per page: no tab restored from an earlier test
+            return f"{self.url}/lab/workspaces/t{secrets.token_hex(4)}/tree/{notebook}?token={self.token}"
+        return f"{self.url}/notebooks/{notebook}?token={self.token}"
 
     def log_tail(self, n: int = 4000) -> str:
         return self.log.read_text(errors="replace")[-n:] if self.log.exists() else ""
@@ -275,21 +276,33 @@ async ([root, drawingSrc]) => {
 }
 """
 
-JS_KERNEL_IDLE = """
-() => {
+# The notebook panel showing `path` (found by path, not by focus: a restored tab may take the focus).
+JS_PANEL = """
+const panelOf = (path) => {
   const app = window.jupyterapp;
-  const w = app && app.shell && app.shell.currentWidget;
-  const ctx = w && w.sessionContext;
-  const kernel = ctx && ctx.session && ctx.session.kernel;
-  return !!(kernel && kernel.status === 'idle' && w.content && w.content.widgets.length > 0);
-}
+  if (!app || !app.shell) return null;
+  for (const w of app.shell.widgets('main')) if (w.context && w.context.path === path && w.content) return w;
+  return null;
+};
+const kernelOf = (w) => w && w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
 """
 
+JS_KERNEL_IDLE = "(path) => {" + JS_PANEL + """
+  const w = panelOf(path), kernel = kernelOf(w);
+  return !!(kernel && kernel.status === 'idle' && w.content.widgets.length > 0);
+}"""
+
+JS_RUN_ALL = "(path) => {" + JS_PANEL + """
+  const w = panelOf(path);
+  window.jupyterapp.shell.activateById(w.id);
+  window.jupyterapp.commands.execute('notebook:run-all-cells');
+}"""
+
 # All code cells have run, or one stopped with an error (the rest are then not run).
-JS_RUN_FINISHED = """
-() => {
-  const w = window.jupyterapp.shell.currentWidget;
-  const kernel = w.sessionContext.session.kernel;
+JS_RUN_FINISHED = "(path) => {" + JS_PANEL + """
+  const w = panelOf(path), kernel = kernelOf(w);
+  if (!kernel) return false;  // e.g. while a kernel restarts
+  if (kernel.status === 'dead') return true;
   let pending = 0, failed = false;
   for (const cell of w.content.widgets) {
     if (cell.model.type !== 'code') continue;
@@ -297,13 +310,15 @@ JS_RUN_FINISHED = """
     for (const o of cell.model.outputs.toJSON()) if (o.output_type === 'error') failed = true;
   }
   return kernel.status === 'idle' && (pending === 0 || failed);
-}
-"""
+}"""
 
-JS_CELL_ERRORS = """
-() => {
-  const w = window.jupyterapp.shell.currentWidget;
+JS_FIRST_STEPPER_OR_DONE = "(path) => !!document.querySelector('.bp-stepper .bp-view svg') || (" \
+    + JS_RUN_FINISHED + ")(path)"
+
+JS_CELL_ERRORS = "(path) => {" + JS_PANEL + """
+  const w = panelOf(path), kernel = kernelOf(w);
   const errors = [];
+  if (kernel && kernel.status === 'dead') errors.push('the kernel died');
   w.content.widgets.forEach((cell, i) => {
     if (cell.model.type !== 'code') return;
     for (const o of cell.model.outputs.toJSON()) {
@@ -313,8 +328,7 @@ JS_CELL_ERRORS = """
       errors.push(`cell ${i}: not run`);
   });
   return errors;
-}
-"""
+}"""
 
 
 @dataclass
@@ -343,27 +357,28 @@ def open_and_run(page, server: JupyterServer, notebook: str, timeout_s: float = 
     page.goto(server.page_url(notebook))
     page.locator(".jp-Notebook .jp-Cell").first.wait_for(state="visible", timeout=60_000)
     try:
-        page.wait_for_function(JS_KERNEL_IDLE, timeout=60_000, polling=100)
+        page.wait_for_function(JS_KERNEL_IDLE, arg=notebook, timeout=60_000, polling=100)
     except Exception:
         fail_on_dialog(page)
         raise
     run.timings["notebook visible"] = time.monotonic() - t0
     record_timing(f"{server.app}: {notebook} visible, kernel idle", run.timings["notebook visible"])
     t1 = time.monotonic()
-    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    page.evaluate(JS_RUN_ALL, notebook)
     # The first stepper can be drawn before the run ends: time it when there is one.
-    first_svg = "() => !!document.querySelector('.bp-stepper .bp-view svg') || (" + JS_RUN_FINISHED + ")()"
-    page.wait_for_function(first_svg, timeout=timeout_s * 1000, polling=50)
+    page.wait_for_function(JS_FIRST_STEPPER_OR_DONE, arg=notebook, timeout=timeout_s * 1000, polling=50)
     if page.locator(".bp-stepper .bp-view svg").count():
         run.timings["first widget rendered"] = time.monotonic() - t1
         record_timing(f"{server.app}: {notebook} first stepper drawn (after run-all)",
                       run.timings["first widget rendered"])
-    page.wait_for_function(JS_RUN_FINISHED, timeout=timeout_s * 1000, polling=250)
+    page.wait_for_function(JS_RUN_FINISHED, arg=notebook, timeout=timeout_s * 1000, polling=250)
     run.timings["all cells run"] = time.monotonic() - t1
     record_timing(f"{server.app}: {notebook} all cells run", run.timings["all cells run"])
     fail_on_dialog(page)
-    errors = page.evaluate(JS_CELL_ERRORS)
+    errors = page.evaluate(JS_CELL_ERRORS, notebook)
     assert not errors, f"{notebook}: cells failed in {server.app}:\n" + "\n".join(errors)
+    broken = page.locator(".jupyter-widgets-error-widget").count()
+    assert not broken, f"{notebook}: {broken} widget(s) show the widget error icon instead of rendering"
     body = page.locator("body").inner_text()
     for bad in ("Error displaying widget", "Failed to load model class", "model not found"):
         assert bad not in body, f"{notebook}: the page says {bad!r}: a widget did not render"
@@ -413,7 +428,9 @@ def next_round_trip(page, stepper, label: str) -> float:
 
 
 def go_to_start(stepper) -> None:
-    stepper.locator(".bp-first").first.click()
+    first = stepper.locator(".bp-first").first
+    if first.is_enabled():  # disabled when already at frame 0
+        first.click()
     wait_until(lambda: slider_index(stepper) == 0, 10, "the First button to show frame 0")
 
 
@@ -476,4 +493,5 @@ def check_stepper_basics(page, run: NotebookRun, label: str) -> None:
         assert drawn > 0, f"{label}: stepper {i} draws no node"
     first = steppers.first
     first.scroll_into_view_if_needed()
+    go_to_start(first)  # a notebook may have moved it to its last frame already
     next_round_trip(page, first, label)
