@@ -127,6 +127,31 @@ def test_fill_replaces_only_exercise_cells(tmp_path):
     assert sorted(p.stem for p in tmp_path.glob("*.ipynb")) == SERIES
 
 
+def test_an_installed_copy_has_every_package_the_notebooks_import():
+    # Colab and JupyterHub install the project with `pip install git+...` (not editable): every package
+    # directory must be listed in pyproject.toml, or `import autograd_core` fails there (and only there).
+    tomllib = pytest.importorskip("tomllib")
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    on_disk = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for top in ("autograd_core", "widgets")
+        for init in (ROOT / top).rglob("__init__.py")
+    }
+    missing = sorted(on_disk - listed)
+    assert not missing, f"add {missing} to [tool.setuptools] packages in pyproject.toml"
+
+
+def test_readme_links_every_notebook_on_binder():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- notebooks:start -->")[1].split("<!-- notebooks:end -->")[0]
+    binder = "https://mybinder.org/v2/gh/backprop-lab/backprop-lab/HEAD?urlpath=lab/tree/notebooks/"
+    assert f"[![Launch on Binder](https://mybinder.org/badge_logo.svg)]({binder}00_start_here.ipynb)" in block
+    for name in SERIES:
+        assert f"({binder}{name}.ipynb)" in block, f"README: no Binder link to {name}"
+    for target in re.findall(r"\]\(((?:docs|notebooks)/[^)#]*)\)", block):
+        assert (ROOT / target).exists(), f"README links to {target}, which does not exist"
+
+
 # ----- running them ---------------------------------------------------------------------------
 def _run(nb_json: dict):
     nbformat = pytest.importorskip("nbformat")
