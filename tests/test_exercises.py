@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from autograd_core import Tensor, Value, gate, nn
+from autograd_core import Tensor, Value, gate, graph, nn
 from widgets import exercises as ex
 
 # The article's numbers (ARTICLE.md), typed in by hand: never computed by the code under test.
@@ -560,3 +560,18 @@ def test_vanishing_bound():
 def test_tensor_answers_are_read_as_arrays():
     t = Tensor(np.array([0.0, 0.5, 0.5, 0.0]))
     assert ex.max_gradient(t).ok
+
+
+def test_feedback_graph_outlines_the_wrong_node_and_shows_gradients():
+    from widgets import draw
+
+    fb = ex.circuit_gradients(dq=-4, dz=-4, dx=-4, dy=-4)
+    svg = fb.graph_svg()
+    assert svg is not None and "<svg" in svg
+    assert "3.0000" in svg  # dz's gradient, from a backward pass on a copy
+    assert fb.root.grad == 0.0  # the checker's graph itself is untouched
+    copy, _ = graph.clone(fb.root)
+    copy.backward()
+    plain = draw(copy).pipe(format="svg", encoding="utf-8")
+    assert svg != plain  # the outline changes the drawing
+    assert ex.circuit_gradients(**CIRCUIT).graph_svg() is None  # nothing to point at when correct
