@@ -99,7 +99,9 @@ def make_layout(raw_svg: str, prefix: str, theme: Theme, scale: float = 1.0) -> 
     open_tag = (
         f'<svg xmlns="{SVG}" id="{prefix}-svg" class="bp-svg" viewBox="{view_box}" '
         f'preserveAspectRatio="xMidYMid meet" '
-        f'style="width:{width_px:.0f}px;max-width:100%;height:auto;display:block">'
+        # fit the cell's width, but not below 70% of the natural size: past that the view scrolls
+        f'style="width:{width_px:.0f}px;max-width:100%;min-width:{0.7 * width_px:.0f}px;'
+        f'height:auto;display:block">'
     )
     return Layout(prefix, open_tag, transform, body, value_boxes, grad_boxes, width_pt, height_pt)
 

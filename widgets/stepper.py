@@ -36,20 +36,21 @@ PHASE_TEXT = {
 }
 
 
-def _narration_css(theme: Theme) -> str:
-    """How the narration looks (numbers in the drawing's colours, fractions stacked)."""
+def _narration_css(theme: Theme, scope: str) -> str:
+    """How the narration looks (numbers in the drawing's colours, fractions stacked), for one stepper."""
     size = 22 if theme.name == "projector" else 15
+    s = f".{scope}"  # styles are page-wide: each stepper styles only itself
     return (
-        f".bp-stepper .bp-narr{{font-size:{size}px;line-height:1.7;color:{theme.text};"
+        f"{s} .bp-narr{{font-size:{size}px;line-height:1.7;color:{theme.text};"
         f"background:{theme.background};padding:6px 10px;border-radius:4px}}"
-        f".bp-stepper .bp-narr .bp-v{{color:{theme.value};font-weight:600}}"
-        f".bp-stepper .bp-narr .bp-g{{color:{theme.grad};font-weight:600;font-style:italic}}"
-        f".bp-stepper .bp-narr .bp-why{{color:{theme.wire};font-size:0.8em}}"
-        ".bp-stepper .bp-frac{display:inline-flex;flex-direction:column;vertical-align:middle;"
+        f"{s} .bp-narr .bp-v{{color:{theme.value};font-weight:600}}"
+        f"{s} .bp-narr .bp-g{{color:{theme.grad};font-weight:600;font-style:italic}}"
+        f"{s} .bp-narr .bp-why{{color:{theme.wire};font-size:0.8em}}"
+        f"{s} .bp-frac{{display:inline-flex;flex-direction:column;vertical-align:middle;"
         "text-align:center;font-size:0.8em;line-height:1.15;margin:0 0.15em}"
-        ".bp-stepper .bp-frac>span:first-child{border-bottom:1px solid currentColor}"
-        ".bp-stepper .bp-right{color:#0072B2;font-weight:600}"
-        ".bp-stepper .bp-wrong{color:#D55E00;font-weight:600}"
+        f"{s} .bp-frac>span:first-child{{border-bottom:1px solid currentColor}}"
+        f"{s} .bp-right{{color:{theme.value};font-weight:600}}"
+        f"{s} .bp-wrong{{color:{theme.grad};font-weight:600}}"
     )
 
 
@@ -352,7 +353,7 @@ class GraphStepper(w.VBox):
         scene = self._scene()
         t = self._theme
         box = f"background:{t.background};padding:8px;border-radius:6px"
-        static = f"<style>{_narration_css(t)}</style>"  # sent once, not with every step
+        static = f"<style>{_narration_css(t, f'bp-i{self._id}')}</style>"  # sent once, not every step
         if scene is None:
             self.view.value = static + (
                 f"<pre style='color:{t.grad};white-space:pre-wrap;{box}'>{escape(self._current.error)}</pre>"
@@ -385,7 +386,10 @@ class GraphStepper(w.VBox):
         self._refresh()
 
     def _refresh(self) -> None:
-        """Show the current frame: swap the stylesheet, the narration, the phase and the controls."""
+        """Show the current frame: swap the stylesheet, the narration, the phase and the controls.
+
+        The slider moves last, so that anything watching it (a browser test) sees a finished frame.
+        """
         frame = self.frame
         scene = self._scene()
         css = scene.css(frame) if scene is not None else ""
@@ -395,23 +399,23 @@ class GraphStepper(w.VBox):
         self.phase_label.value = (
             f"<b>{PHASE_TEXT[frame.phase]}</b> &nbsp; step {frame.index} of {total}"
         )
+        at_start, at_end = frame.index == 0, frame.index == total
+        self.first_button.disabled = self.prev_button.disabled = at_start
+        self.next_button.disabled = self.last_button.disabled = at_end
+        nxt = self.steps[frame.index + 1] if not at_end else None
+        asking = self._predict and nxt is not None and nxt.target is not None
+        if asking:
+            self.guess_label.value = self._prompt_html(nxt)
+        self.guess_row.layout.display = "flex" if asking else "none"
+        self.feedback.layout.display = "block" if self._predict else "none"
+        if at_end and self.play.playing:
+            self.play.playing = False
         if self.slider.value != frame.index:
             self._syncing = True
             try:
                 self.slider.value = frame.index  # the link moves the Play too
             finally:
                 self._syncing = False
-        at_start, at_end = frame.index == 0, frame.index == total
-        self.first_button.disabled = self.prev_button.disabled = at_start
-        self.next_button.disabled = self.last_button.disabled = at_end
-        if at_end and self.play.playing:
-            self.play.playing = False
-        nxt = self.steps[frame.index + 1] if not at_end else None
-        asking = self._predict and nxt is not None and nxt.target is not None
-        self.guess_row.layout.display = "flex" if asking else "none"
-        if asking:
-            self.guess_label.value = self._prompt_html(nxt)
-        self.feedback.layout.display = "block" if self._predict else "none"
 
     def _prompt_html(self, frame: Frame) -> str:
         target = frame.target
