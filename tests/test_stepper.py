@@ -327,3 +327,45 @@ def test_css_classes_for_browser_tests():
                 "bp-play", "bp-slider", "bp-phase", "bp-stage-toggle", "bp-guess", "bp-guess-button",
                 "bp-feedback"}
     assert expected <= classes
+
+
+@pytest.mark.parametrize("style", ["circuit", "nodes"])
+@pytest.mark.parametrize("direction", ["LR", "RL", "TB", "BT"])
+@pytest.mark.parametrize("theme", ["light", "dark", "projector"])
+def test_every_style_direction_and_theme_steps_to_the_articles_numbers(style, direction, theme):
+    loss, _ = mse()
+    s = GraphStepper(loss, style=style, direction=direction, theme=theme)
+    s.last()
+    texts = svg_texts(s.svg)
+    digits = 2 if theme == "projector" else 4
+    assert f"{MSE['loss']:.{digits}f}" in texts and f"{MSE['w']:.{digits}f}" in texts
+
+
+def test_collapsed_at_the_start_shows_the_fused_view():
+    s = GraphStepper(neuron(), collapsed=True)
+    assert s.collapsed and s.stage_toggle.value
+    assert "sigmoid" in svg_texts(s.svg)
+
+
+def test_a_tensor_graph_steps_with_the_engines_gradients():
+    import numpy as np
+
+    from autograd_core.tensor import Tensor
+
+    def build():
+        a = Tensor(np.array([[1.0, -2.0], [3.0, 0.5]]), label="A")
+        data = Tensor(np.array([2.0, -1.0]), label="data", requires_grad=False)
+        out = ((a * data).tanh()).sum()
+        out.label = "out"
+        return out, a
+
+    out, a = build()
+    s = GraphStepper(out)
+    s.last()
+    reference, a_ref = build()
+    reference.backward()
+    np.testing.assert_array_equal(s.grads["A"], a_ref.grad)
+    assert "data" not in s.grads  # requires_grad=False: no gradient flows to it
+    texts = svg_texts(s.svg)
+    assert "\u2013" in texts  # drawn as a dash, not a '?' that never resolves
+    assert a.grad.sum() == 0  # the user's tensor is untouched
