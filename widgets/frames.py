@@ -2,15 +2,17 @@
 
 Frame 0 shows the graph with nothing computed; then one frame per forward step (values appear in
 topological order); then one per backward step (the engine's own recorded steps, in reverse order).
+Narrations are written when a frame is first shown (a 2,000-node graph has 4,000 frames).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import formatting, narration
-from .narration import Narration, Share
+from .narration import Narration, Piece, Share
 from .plan import Plan
 
 
@@ -21,8 +23,16 @@ class Target:
     node: int
     name: str
     value: Any
-    explanation: str  # the arithmetic that gives it
-    explanation_html: str = ""
+    explain: Callable[[], Piece] = field(repr=False, compare=False)
+
+    @property
+    def explanation(self) -> str:
+        """The arithmetic that gives the value, as text."""
+        return self.explain().text
+
+    @property
+    def explanation_html(self) -> str:
+        return self.explain().html
 
 
 @dataclass(frozen=True)
@@ -35,12 +45,17 @@ class Frame:
     values_shown: int  # the first this many nodes (topological order) show their value
     grads_shown: int  # the first this many gradient updates (GradUpdate list) are shown
     edges: tuple[int, ...]  # indices into plan.edges carrying this step's numbers
-    narration: Narration
+    narrate: Callable[[], Narration] = field(repr=False, compare=False)
     target: Target | None = None
 
     @property
-    def direction(self) -> str:
-        return "backward" if self.phase in ("backward", "done") and self.index > 0 else "forward"
+    def narration(self) -> Narration:
+        """What this step computed, as text and HTML (written once, when first asked for)."""
+        cached = self.__dict__.get("_narration")
+        if cached is None:
+            cached = self.narrate()
+            object.__setattr__(self, "_narration", cached)
+        return cached
 
 
 @dataclass(frozen=True)
@@ -62,15 +77,15 @@ class Timeline:
 def build(plan: Plan, forward_steps: list, backward_steps: list) -> Timeline:
     """Frames from the engine's recorded steps (forward_steps/backward_steps of the graph in `plan`)."""
     n = plan.size
-    frames = [Frame(0, "start", None, 0, 0, (), narration.start(plan))]
+    frames = [Frame(0, "start", None, 0, 0, (), lambda: narration.start(plan))]
     for k, step in enumerate(forward_steps):
         i = plan.index[id(step.node)]
         frames.append(Frame(len(frames), "forward", i, k + 1, 0, tuple(plan.in_edges[i]),
-                            narration.forward(plan, i)))
+                            _later(narration.forward, plan, i)))
 
     updates: list[GradUpdate] = []
     received = [0] * n
-    for step in backward_steps:
+    for k, step in enumerate(backward_steps):
         i = plan.index[id(step.node)]
         if i == n - 1 and not updates:
             updates.append(GradUpdate(i, step.upstream))  # the seed, dL/dL = 1
@@ -78,41 +93,36 @@ def build(plan: Plan, forward_steps: list, backward_steps: list) -> Timeline:
         for c in step.contributions:
             j = plan.index[id(c.parent)]
             received[j] += 1
-            pos = len(shares)
-            shares.append(Share(j, pos, c.local, c.value, c.before, c.after, received[j]))
+            shares.append(Share(j, len(shares), c.local, c.value, c.before, c.after, received[j]))
             updates.append(GradUpdate(j, c.after))
-        frames.append(Frame(len(frames), "backward", i, n, len(updates), tuple(plan.in_edges[i]),
-                            narration.backward(plan, i, step.upstream, shares)))
-    if len(frames) > 1:
-        last = frames[-1]
-        frames[-1] = Frame(last.index, "done", last.node, last.values_shown, last.grads_shown,
-                           last.edges, last.narration)
-    frames = _with_targets(plan, frames, backward_steps)
+        phase = "done" if k == len(backward_steps) - 1 else "backward"
+        frames.append(Frame(len(frames), phase, i, n, len(updates), tuple(plan.in_edges[i]),
+                            _later(narration.backward, plan, i, step.upstream, shares),
+                            _target(plan, i, step.upstream, shares)))
     return Timeline(frames, updates)
 
 
-def _with_targets(plan: Plan, frames: list[Frame], backward_steps: list) -> list[Frame]:
-    """Attach to each backward frame the first gradient it reveals that is worth guessing."""
-    first_backward = len(frames) - len(backward_steps)
-    out = list(frames)
-    for k, step in enumerate(backward_steps):
-        f = frames[first_backward + k]
-        i = f.node
-        for pos, c in enumerate(step.contributions):
-            j = plan.index[id(c.parent)]
-            if getattr(plan.order[j], "_const", False) or j in plan.folded:
-                continue
-            if formatting.is_array(c.after):
-                break  # predicting a whole array is not a guessing game
-            share = Share(j, pos, c.local, c.value, c.before, c.after, 0)
-            explanation = narration.contribution(plan, i, step.upstream, share)
-            if c.before != 0:
-                explanation = explanation + (
-                    f"; with what {plan.names[j]} already had: " + narration.number(c.before, "g") + " + "
-                    + narration.number(c.value, "g", bracket=True) + " = " + narration.number(c.after, "g")
+def _later(write: Callable[..., Narration], *args: Any) -> Callable[[], Narration]:
+    return lambda: write(*args)
+
+
+def _target(plan: Plan, i: int, upstream: Any, shares: list[Share]) -> Target | None:
+    """The first gradient a backward step reveals that is worth guessing (not a constant's, not an array)."""
+    for s in shares:
+        if getattr(plan.order[s.parent], "_const", False) or s.parent in plan.folded:
+            continue
+        if formatting.is_array(s.after):
+            return None  # predicting a whole array is not a guessing game
+
+        def explain(s: Share = s) -> Piece:
+            piece = narration.contribution(plan, i, upstream, s)
+            if s.before != 0:
+                number = narration.number
+                piece = piece + (
+                    f"; with what {plan.names[s.parent]} already had: " + number(s.before, "g") + " + "
+                    + number(s.value, "g", bracket=True) + " = " + number(s.after, "g")
                 )
-            target = Target(j, plan.names[j], c.after, explanation.text, explanation.html)
-            out[f.index] = Frame(f.index, f.phase, f.node, f.values_shown, f.grads_shown, f.edges,
-                                 f.narration, target)
-            break
-    return out
+            return piece
+
+        return Target(s.parent, plan.names[s.parent], s.after, explain)
+    return None

@@ -94,7 +94,8 @@ def make_layout(raw_svg: str, prefix: str, theme: Theme, scale: float = 1.0) -> 
             element.set("id", f"{prefix}-{ident}")
     graph.set("id", f"{prefix}-graph")
 
-    body = "".join(_serialize(child) for child in graph)
+    whole = _serialize(graph)  # once, not per child: ElementTree is slow at thousands of small calls
+    body = whole[whole.index(">") + 1 : whole.rindex("</")]
     width_px = width_pt * _PT_TO_PX * scale
     open_tag = (
         f'<svg xmlns="{SVG}" id="{prefix}-svg" class="bp-svg" viewBox="{view_box}" '
