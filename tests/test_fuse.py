@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autograd_core import Value, stage
 from autograd_core.gradcheck import check_graph, numeric_gradient
@@ -125,3 +127,42 @@ def test_a_graph_without_stages_is_copied_unchanged():
         return [(n._op, n.data) for n in topological_order(root)]
 
     assert ops(fused) == ops(y)
+
+
+OPS = [
+    lambda a, b: a + b,
+    lambda a, b: a * b,
+    lambda a, b: a - b,
+    lambda a, b: (a * 0.5).tanh() * b,
+    lambda a, b: a.sigmoid() + b * b,
+    lambda a, b: (a * a + 1).log() - b.exp() * 0.1,
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    xs=st.lists(st.floats(-2, 2), min_size=3, max_size=3),
+    recipe=st.lists(
+        st.tuples(st.integers(0, len(OPS) - 1), st.integers(0, 9), st.integers(0, 9), st.booleans()),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_fused_gradients_equal_expanded_ones_on_random_staged_expressions(xs, recipe):
+    leaves = [Value(x, label=f"x{k}") for k, x in enumerate(xs)]
+    pool = list(leaves)
+    for op, i, j, staged in recipe:
+        a, b = pool[i % len(pool)], pool[j % len(pool)]
+        if staged:
+            with stage(f"s{len(pool)}"):
+                pool.append(OPS[op](a, b))
+        else:
+            pool.append(OPS[op](a, b))
+    out = pool[-1]
+    fused, mapping = fuse_stages(out)
+    out.backward()
+    fused.backward()
+    assert fused.data == out.data
+    for leaf in leaves:
+        if id(leaf) in mapping:  # the leaves the output depends on
+            assert mapping[id(leaf)].grad == pytest.approx(leaf.grad, rel=1e-9, abs=1e-12)
