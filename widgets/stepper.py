@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import secrets
 from fractions import Fraction
 from html import escape
 from typing import Any
@@ -25,6 +26,9 @@ from .scene import Scene, Story, lay_out, tell
 from .themes import Theme, check_digits, check_direction, check_style, get_theme
 
 _instances = itertools.count(1)
+# Two notebooks (two kernels) can share one JupyterLab page: ids and styles carry this kernel's token
+# as well as the instance number, so one notebook's stepper never restyles another's.
+_KERNEL_TOKEN = secrets.token_hex(2)
 
 SPEEDS = {"slow": 1500, "normal": 800, "fast": 300}
 
@@ -97,7 +101,7 @@ class GraphStepper(w.VBox):
         self._digits = check_digits(digits, self._theme)
         if not isinstance(speed, int) or isinstance(speed, bool) or speed < 50:
             raise ValueError(f"speed is the time per step in milliseconds (an int >= 50), got {speed!r}")
-        self._id = next(_instances)
+        self._id = f"{_KERNEL_TOKEN}{next(_instances)}"
         self._index = 0
         self._answered: set[int] = set()
         self._syncing = False
