@@ -189,6 +189,7 @@ def jupyter_server(app: str, root: Path, home: Path, python: str = sys.executabl
                    timeout: float = 120) -> Iterator[JupyterServer]:
     """Start JupyterLab (app="lab") or Notebook 7 (app="notebook") from `python`'s environment."""
     assert app in ("lab", "notebook"), app
+    home.mkdir(parents=True, exist_ok=True)
     port, token = free_port(), secrets.token_hex(16)
     module = "jupyterlab" if app == "lab" else "notebook"
     cmd = [python, "-m", module, "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
