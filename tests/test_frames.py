@@ -70,10 +70,10 @@ def engine_view(root):
 
 
 def backward_lines(stepper):
-    first = 1 + len(stepper.names)
-    for i in range(first, len(stepper.steps)):
-        stepper.goto(i)
-        yield stepper.steps[i], stepper.narration
+    for i, frame in enumerate(stepper.steps):
+        if frame.phase in ("backward", "done"):
+            stepper.goto(i)
+            yield frame, stepper.narration
 
 
 def check_backward_narrations(stepper, root):

@@ -2,13 +2,14 @@
 
 Frame 0 shows the graph with nothing computed; then one frame per forward step (values appear in
 topological order); then one per backward step (the engine's own recorded steps, in reverse order).
+Constants drawn inside their gate ("+1") get no frames of their own: they would change nothing.
 Narrations are written when a frame is first shown (a 2,000-node graph has 4,000 frames).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import formatting, narration
@@ -80,12 +81,14 @@ def build(plan: Plan, forward_steps: list, backward_steps: list) -> Timeline:
     frames = [Frame(0, "start", None, 0, 0, (), lambda: narration.start(plan))]
     for k, step in enumerate(forward_steps):
         i = plan.index[id(step.node)]
+        if i in plan.folded:
+            continue  # a constant drawn inside its gate ("+1"): its step would change nothing
         frames.append(Frame(len(frames), "forward", i, k + 1, 0, tuple(plan.in_edges[i]),
                             _later(narration.forward, plan, i)))
 
     updates: list[GradUpdate] = []
     received = [0] * n
-    for k, step in enumerate(backward_steps):
+    for step in backward_steps:
         i = plan.index[id(step.node)]
         if i == n - 1 and not updates:
             updates.append(GradUpdate(i, step.upstream))  # the seed, dL/dL = 1
@@ -95,10 +98,13 @@ def build(plan: Plan, forward_steps: list, backward_steps: list) -> Timeline:
             received[j] += 1
             shares.append(Share(j, len(shares), c.local, c.value, c.before, c.after, received[j]))
             updates.append(GradUpdate(j, c.after))
-        phase = "done" if k == len(backward_steps) - 1 else "backward"
-        frames.append(Frame(len(frames), phase, i, n, len(updates), tuple(plan.in_edges[i]),
+        if i in plan.folded:
+            continue
+        frames.append(Frame(len(frames), "backward", i, n, len(updates), tuple(plan.in_edges[i]),
                             _later(narration.backward, plan, i, step.upstream, shares),
                             _target(plan, i, step.upstream, shares)))
+    if len(frames) > 1:
+        frames[-1] = replace(frames[-1], phase="done")
     return Timeline(frames, updates)
 
 

@@ -19,6 +19,7 @@ from autograd_core.graph import clone
 from autograd_core.graph import topological_order as _topological
 
 from . import formatting
+from .export import StepperExports
 from .frames import Frame
 from .plan import check_root
 from .render import INSTALL_HELP, GraphvizNotFound
@@ -69,7 +70,7 @@ class _View:
         self.node_of = graph_nodes  # id(node in the user's graph) -> topological index in this view
 
 
-class GraphStepper(w.VBox):
+class GraphStepper(StepperExports, w.VBox):
     """Step through the forward pass (values appear node by node) and the backward pass (gradients).
 
         stepper = GraphStepper(loss)          # shows itself when it is the last line of a cell
@@ -480,8 +481,11 @@ class GraphStepper(w.VBox):
         matches = [other[key] for key, i in here.items() if i == frame.node and key in other]
         if not matches:
             return 0
-        j, n = max(matches), self._views[target_view].story.plan.size
-        return 1 + j if frame.phase == "forward" else 1 + n + (n - 1 - j)
+        j = max(matches)
+        passes = ("forward",) if frame.phase == "forward" else ("backward", "done")
+        frames = self._views[target_view].story.frames
+        found = [k for k, f in enumerate(frames) if f.node == j and f.phase in passes]
+        return found[0] if found else 0
 
 
 def _parse(value: Any) -> float | None:
