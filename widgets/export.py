@@ -1,0 +1,292 @@
+"""Exports for slides and hand-outs: a GIF, one file per frame (SVG or PNG), and a standalone HTML player.
+
+Every export shows the frames the widget shows, from the same one layout: the HTML player carries
+the widget's fixed SVG and each frame's small stylesheet (as in the notebook), the SVG and PNG files
+are the scene's standalone frame pictures, and the GIF is those pictures one after the other.
+Nothing here lays a graph out again or computes a number.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from .raster import svg_to_image
+from .render import GraphvizNotFound
+from .themes import Theme
+
+
+@dataclass
+class Pack:
+    """What any player hands to the exports: its frames as stylesheets over one SVG, and as pictures."""
+
+    title: str
+    theme: Theme
+    live_svg: str  # the fixed picture (every number in it, hidden until a frame's stylesheet shows it)
+    frame_css: list[str]  # one stylesheet per frame, over live_svg
+    narration_html: list[str]
+    narration_text: list[str]
+    phase_html: list[str]
+    page_css: str  # how the narration looks (scoped to `scope`)
+    scope: str  # the class the page's narration styles are scoped to
+    frame_svg: Callable[[int], str]  # a standalone SVG of frame i (only what it shows is in it)
+    interval_ms: int = 1000
+
+    def __len__(self) -> int:
+        return len(self.frame_css)
+
+
+class Exports:
+    """`save_gif`, `save_frames` and `save_html` for any player that can make a `Pack` of its frames."""
+
+    def _export_pack(self) -> Pack:  # pragma: no cover - each player defines it
+        raise NotImplementedError
+
+    def save_gif(self, path: str | os.PathLike, fps: float = 1.0, *, scale: float = 1.0,
+                 hold_last: float = 2.0) -> Path:
+        """An animated GIF with one frame per step, `fps` frames per second, the last held `hold_last` s.
+
+        scale: 1 draws at the widget's size (1 pt = 4/3 px); 2 for a sharper, larger picture.
+        """
+        fps = _positive(fps, "fps", "frames per second, e.g. fps=1 leaves a second to read each step")
+        scale = _positive(scale, "scale", "1 is the widget's size, 2 twice as large")
+        if not isinstance(hold_last, (int, float)) or isinstance(hold_last, bool) or hold_last < 0:
+            raise ValueError(f"hold_last is how long the last frame stays, in seconds (>= 0): {hold_last!r}")
+        pack = self._export_pack()
+        path = _target(path, ".gif")
+        images = [frame_image(pack, i, scale) for i in range(len(pack))]
+        # one palette for all frames (from the last: it shows every colour), so colours never flicker
+        palette = images[-1].quantize(colors=255, method=0, dither=0)
+        frames = [im.quantize(palette=palette, dither=0) for im in images]
+        step_ms = round(1000 / fps)
+        durations = [step_ms] * len(frames)
+        durations[-1] = max(step_ms, round(1000 * hold_last))
+        frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations, loop=0,
+                       optimize=False, disposal=1)
+        return path
+
+    def save_frames(self, folder: str | os.PathLike, format: str = "svg", *,
+                    scale: float = 2.0) -> list[Path]:
+        """One file per frame in `folder` (created if needed): frame_000.svg, frame_001.svg, ...
+
+        format: "svg" (sharp at any size: best for slides) or "png" (drawn at `scale` x the widget's size).
+        Also writes narration.txt: each frame's narration, for the speaker's notes.
+        """
+        if format not in ("svg", "png"):
+            raise ValueError(f"format must be 'svg' or 'png', got {format!r}")
+        scale = _positive(scale, "scale", "1 is the widget's size, 2 twice as large")
+        pack = self._export_pack()
+        folder = Path(folder)
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(f"save_frames: {folder} is a file; give a folder to put the frames in")
+        folder.mkdir(parents=True, exist_ok=True)
+        digits = max(3, len(str(len(pack) - 1)))
+        paths = []
+        for i in range(len(pack)):
+            target = folder / f"frame_{i:0{digits}d}.{format}"
+            if format == "svg":
+                target.write_text(_xml_prolog(pack.frame_svg(i)), encoding="utf-8")
+            else:
+                frame_image(pack, i, scale).save(target, optimize=True)
+            paths.append(target)
+        notes = "\n\n".join(f"[{i}] {text}" for i, text in enumerate(pack.narration_text))
+        (folder / "narration.txt").write_text(notes + "\n", encoding="utf-8")
+        return paths
+
+    def save_html(self, path: str | os.PathLike, title: str | None = None) -> Path:
+        """One self-contained HTML page that plays the frames: no kernel, no network, opens from file://.
+
+        Buttons, a slider, Play, and the keyboard (left/right arrows, Home/End, space to play).
+        """
+        pack = self._export_pack()
+        path = _target(path, ".html")
+        path.write_text(player_html(pack, title), encoding="utf-8")
+        return path
+
+
+def frame_image(pack: Pack, i: int, scale: float = 1.0):
+    """Frame i as a Pillow image (the standalone SVG drawn by raster.py)."""
+    return svg_to_image(pack.frame_svg(i), scale=4 / 3 * scale, background=pack.theme.background)
+
+
+def _positive(value: Any, name: str, meaning: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise ValueError(f"{name} must be a positive number ({meaning}), got {value!r}")
+    return float(value)
+
+
+def _target(path: str | os.PathLike, suffix: str) -> Path:
+    path = Path(path)
+    if path.is_dir():
+        raise IsADirectoryError(f"{path} is a folder: give a file name ending in {suffix}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _xml_prolog(svg: str) -> str:
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + svg + "\n"
+
+
+def _script_json(data: Any) -> str:
+    """JSON that is safe inside <script>: no `</script>`, no `<!--`, whatever the labels say."""
+    text = json.dumps(data, ensure_ascii=True)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+# ----- the standalone player -------------------------------------------------------------------
+_PLAYER_JS = """
+(function () {
+  const data = JSON.parse(document.getElementById('bp-data').textContent);
+  const n = data.css.length;
+  const style = document.getElementById('bp-frame-style');
+  const narration = document.querySelector('.bp-narration');
+  const phase = document.querySelector('.bp-phase');
+  const slider = document.querySelector('.bp-slider');
+  const count = document.querySelector('.bp-count');
+  const play = document.querySelector('.bp-play');
+  const buttons = {
+    first: document.querySelector('.bp-first'), prev: document.querySelector('.bp-prev'),
+    next: document.querySelector('.bp-next'), last: document.querySelector('.bp-last'),
+  };
+  let index = 0, timer = null;
+  slider.max = String(n - 1);
+  function show(i) {
+    index = Math.max(0, Math.min(n - 1, i));
+    style.textContent = data.css[index];
+    narration.innerHTML = data.narration[index];
+    phase.innerHTML = data.phase[index];
+    slider.value = String(index);
+    count.textContent = 'step ' + index + ' of ' + (n - 1);
+    buttons.first.disabled = buttons.prev.disabled = index === 0;
+    buttons.next.disabled = buttons.last.disabled = index === n - 1;
+    if (index === n - 1) stop();
+  }
+  function stop() {
+    if (timer !== null) { clearInterval(timer); timer = null; }
+    play.textContent = '\\u25b6 Play';
+    play.setAttribute('aria-pressed', 'false');
+  }
+  function toggle() {
+    if (timer !== null) { stop(); return; }
+    if (index === n - 1) show(0);
+    timer = setInterval(function () { show(index + 1); }, data.interval);
+    play.textContent = '\\u23f8 Pause';
+    play.setAttribute('aria-pressed', 'true');
+  }
+  buttons.first.addEventListener('click', function () { stop(); show(0); });
+  buttons.prev.addEventListener('click', function () { stop(); show(index - 1); });
+  buttons.next.addEventListener('click', function () { stop(); show(index + 1); });
+  buttons.last.addEventListener('click', function () { stop(); show(n - 1); });
+  play.addEventListener('click', toggle);
+  slider.addEventListener('input', function () { stop(); show(parseInt(slider.value, 10)); });
+  document.addEventListener('keydown', function (e) {
+    if (e.target === slider || e.altKey || e.ctrlKey || e.metaKey) return;  // the slider moves itself
+    const keys = {ArrowRight: 1, ArrowDown: 1, PageDown: 1, ArrowLeft: -1, ArrowUp: -1, PageUp: -1};
+    if (e.key in keys) { stop(); show(index + keys[e.key]); }
+    else if (e.key === 'Home') { stop(); show(0); }
+    else if (e.key === 'End') { stop(); show(n - 1); }
+    else if (e.key === ' ') { toggle(); }
+    else return;
+    e.preventDefault();
+  });
+  show(0);
+})();
+"""
+
+
+def player_html(pack: Pack, title: str | None = None) -> str:
+    """The HTML page of a standalone player: the SVG once, the frames' stylesheets and narrations as data."""
+    t = pack.theme
+    heading = title if title is not None else pack.title
+    big = t.name == "projector"
+    data = {
+        "css": pack.frame_css,
+        "narration": pack.narration_html,
+        "phase": pack.phase_html,
+        "interval": int(pack.interval_ms),
+    }
+    font = f'"{t.font}", "DejaVu Sans", Verdana, sans-serif'
+    button_size = "20px" if big else "15px"
+    page_css = (
+        f"html,body{{margin:0;background:{t.background};color:{t.text};font-family:{font}}}"
+        "body{padding:12px 18px}"
+        f"h1{{font-size:{'26px' if big else '18px'};font-weight:600;margin:0 0 6px}}"
+        f".bp-phase{{font-size:{button_size};margin:4px 0}}"
+        ".bp-view{overflow:auto}"
+        # fill the window's width, but keep the controls and narration on screen (sharp: it is SVG)
+        ".bp-view svg{width:100%!important;min-width:0!important;max-width:100%!important;height:auto;"
+        "max-height:calc(100vh - 230px)}"
+        ".bp-controls{display:flex;gap:6px;align-items:center;margin:8px 0;flex-wrap:wrap}"
+        f".bp-controls button{{font-size:{button_size};padding:4px 12px;border-radius:4px;cursor:pointer;"
+        f"border:1px solid {t.wire};background:{t.gate_fill};color:{t.text}}}"
+        ".bp-controls button:disabled{opacity:0.4;cursor:default}"
+        ".bp-slider{flex:1 1 auto;min-width:120px}"
+        f".bp-count{{font-size:{button_size};min-width:9em;text-align:right}}"
+        f".bp-keys{{font-size:12px;color:{t.wire}}}"
+    )
+    controls = (
+        '<div class="bp-controls">'
+        '<button class="bp-first" title="first frame (Home)" aria-label="first frame">\u23ee</button>'
+        '<button class="bp-prev" title="previous step (left arrow)" aria-label="previous step">'
+        "\u25c0 Prev</button>"
+        '<button class="bp-play" title="play / pause (space)" aria-pressed="false">\u25b6 Play</button>'
+        '<button class="bp-next" title="next step (right arrow)" aria-label="next step">Next \u25b6</button>'
+        '<button class="bp-last" title="last frame (End)" aria-label="last frame">\u23ed</button>'
+        '<input type="range" class="bp-slider" min="0" max="0" value="0" step="1" aria-label="frame">'
+        '<span class="bp-count"></span></div>'
+    )
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        # nothing may be loaded from anywhere: the page must work offline and from file://
+        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
+        f"<title>{escape(heading)}</title>"
+        f"<style>{page_css}{pack.page_css}</style></head>\n"
+        f'<body class="bp-player {escape(pack.scope)}">\n'
+        f"<h1>{escape(heading)}</h1>\n"
+        '<style id="bp-frame-style"></style>\n'
+        '<div class="bp-phase"></div>\n'
+        f'<div class="bp-view">{pack.live_svg}</div>\n'
+        f"{controls}\n"
+        '<div class="bp-narration"></div>\n'
+        '<p class="bp-keys">Keys: \u2190 \u2192 step, Home / End, space plays. '
+        "Made with Backprop Lab; works offline.</p>\n"
+        f'<script type="application/json" id="bp-data">{_script_json(data)}</script>\n'
+        f"<script>{_PLAYER_JS}</script>\n"
+        "</body></html>\n"
+    )
+
+
+# ----- GraphStepper's frames as a Pack ------------------------------------------------------------
+class StepperExports(Exports):
+    """The exports on `GraphStepper`: the frames of the view it shows now (expanded or stages fused)."""
+
+    def _export_pack(self) -> Pack:
+        from .stepper import PHASE_TEXT, _narration_css
+
+        scene = self._scene()
+        if scene is None:
+            raise GraphvizNotFound()
+        frames = list(self.steps)
+        total = len(frames) - 1
+        scope = f"bp-i{self._id}"
+        return Pack(
+            title=f"Backpropagation through {self.names[-1]}",
+            theme=self._theme,
+            live_svg=scene.live_svg(),
+            frame_css=[scene.css(f) for f in frames],
+            narration_html=[f.narration.html for f in frames],
+            narration_text=[f.narration.text for f in frames],
+            phase_html=[f"<b>{escape(PHASE_TEXT[f.phase])}</b>" for f in frames],
+            page_css=_narration_css(self._theme, scope),
+            scope=scope,
+            frame_svg=lambda i: scene.frame_svg(frames[i]),
+            interval_ms=int(self.play.interval) if total else 1000,
+        )
