@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
@@ -60,9 +61,8 @@ class Exports:
         pack = self._export_pack()
         path = _target(path, ".gif")
         images = [frame_image(pack, i, scale) for i in range(len(pack))]
-        # one palette for all frames (from the last: it shows every colour), so colours never flicker
-        palette = images[-1].quantize(colors=255, method=0, dither=0)
-        frames = [im.quantize(palette=palette, dither=0) for im in images]
+        palette = _palette(pack, images)
+        frames = [_to_palette(im, palette) for im in images]
         step_ms = round(1000 / fps)
         durations = [step_ms] * len(frames)
         durations[-1] = max(step_ms, round(1000 * hold_last))
@@ -112,6 +112,53 @@ class Exports:
 def frame_image(pack: Pack, i: int, scale: float = 1.0):
     """Frame i as a Pillow image (the standalone SVG drawn by raster.py)."""
     return svg_to_image(pack.frame_svg(i), scale=4 / 3 * scale, background=pack.theme.background)
+
+
+def _palette(pack: Pack, images: list) -> Any:
+    """One GIF palette for every frame, so colours never flicker: the drawing's own colours, exactly,
+    and their blends with the background and the text (the anti-aliased edges)."""
+    from PIL import Image, ImageColor
+
+    found = set(re.findall(r"#[0-9a-fA-F]{6}\b", "".join(pack.frame_svg(i) for i in range(len(pack)))))
+    base = [ImageColor.getrgb(pack.theme.background), ImageColor.getrgb(pack.theme.text)]
+    base += sorted({ImageColor.getrgb(c)[:3] for c in found} - set(base))
+    colours: list[tuple[int, ...]] = []
+    for c in base:
+        for under in base[:2]:
+            for k in range(12):
+                t = k / 12
+                mix = tuple(round(a * (1 - t) + b * t) for a, b in zip(c, under))
+                if mix not in colours:
+                    colours.append(mix)
+    if len(colours) > 256:  # too many colours to list: let Pillow choose from a sample of the frames
+        sample = images[:: max(1, len(images) // 12)]
+        strip = Image.new("RGB", (max(im.width for im in sample), sum(im.height for im in sample)))
+        y = 0
+        for im in sample:
+            strip.paste(im, (0, y))
+            y += im.height
+        return strip.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    palette = Image.new("P", (1, 1))
+    palette.putpalette([v for c in colours for v in c])
+    return palette
+
+
+def _to_palette(image: Any, palette: Any) -> Any:
+    """`image` with each pixel replaced by the nearest palette colour (exactly: Pillow's own lookup
+    rounds colours, which turns a white background light grey)."""
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(image.convert("RGB"), dtype=np.int32)
+    colours = np.array(palette.getpalette()[: 3 * 256], dtype=np.int32).reshape(-1, 3)
+    packed = (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+    unique, inverse = np.unique(packed.ravel(), return_inverse=True)
+    points = np.stack([unique >> 16, (unique >> 8) & 255, unique & 255], axis=1)
+    nearest = np.argmin(((points[:, None, :] - colours[None, :, :]) ** 2).sum(axis=2), axis=1)
+    indices = nearest[inverse].reshape(packed.shape).astype(np.uint8)
+    out = Image.fromarray(indices, mode="P")
+    out.putpalette(colours.ravel().tolist())
+    return out
 
 
 def _positive(value: Any, name: str, meaning: str) -> float:
@@ -175,7 +222,7 @@ _PLAYER_JS = """
     if (timer !== null) { stop(); return; }
     if (index === n - 1) show(0);
     timer = setInterval(function () { show(index + 1); }, data.interval);
-    play.textContent = '\\u23f8 Pause';
+    play.textContent = '\\u2016 Pause';
     play.setAttribute('aria-pressed', 'true');
   }
   buttons.first.addEventListener('click', function () { stop(); show(0); });
@@ -231,12 +278,12 @@ def player_html(pack: Pack, title: str | None = None) -> str:
     )
     controls = (
         '<div class="bp-controls">'
-        '<button class="bp-first" title="first frame (Home)" aria-label="first frame">\u23ee</button>'
+        '<button class="bp-first" title="first frame (Home)" aria-label="first frame">\u21e4</button>'
         '<button class="bp-prev" title="previous step (left arrow)" aria-label="previous step">'
         "\u25c0 Prev</button>"
         '<button class="bp-play" title="play / pause (space)" aria-pressed="false">\u25b6 Play</button>'
         '<button class="bp-next" title="next step (right arrow)" aria-label="next step">Next \u25b6</button>'
-        '<button class="bp-last" title="last frame (End)" aria-label="last frame">\u23ed</button>'
+        '<button class="bp-last" title="last frame (End)" aria-label="last frame">\u21e5</button>'
         '<input type="range" class="bp-slider" min="0" max="0" value="0" step="1" aria-label="frame">'
         '<span class="bp-count"></span></div>'
     )
