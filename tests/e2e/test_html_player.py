@@ -11,6 +11,23 @@ from widgets import GraphStepper
 pytestmark = pytest.mark.browser
 
 # What a student sees of the page's drawing: each SVG element's text and computed style.
+# The numbers a student can see in the drawing (text hidden by CSS excluded).
+JS_VISIBLE_NUMBERS = """
+() => {
+  const out = [];
+  for (const t of document.querySelectorAll('svg text')) {
+    let el = t, shown = true;
+    for (; el && el.tagName !== 'BODY'; el = el.parentElement) {
+      const cs = getComputedStyle(el);
+      if (cs.display === 'none' || cs.visibility === 'hidden' || cs.opacity === '0') shown = false;
+    }
+    const m = t.textContent.replace('\u2212', '-').match(/-?\\d+(\\.\\d+)?/g);
+    if (shown && m) out.push(...m.map(Number));
+  }
+  return out;
+}
+"""
+
 JS_PAGE_DRAWING = """
 () => {
   const parts = [];
@@ -34,15 +51,13 @@ def mse_stepper() -> GraphStepper:
 @pytest.fixture
 def player(tmp_path):
     stepper = mse_stepper()
-    if not hasattr(stepper, "save_html"):
-        pytest.skip("GraphStepper.save_html does not exist yet (the HTML export is issue work in progress)")
     path = tmp_path / "mse player.html"  # a space in the name: file:// URLs must cope
     stepper.save_html(path)
     assert path.exists() and path.stat().st_size > 0
     return path
 
 
-def test_html_player_steps_offline(browser, player):
+def test_html_player_steps_offline(browser, player, artifacts):
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     requests: list[str] = []
     context.on("request", lambda r: requests.append(r.url))
@@ -70,6 +85,15 @@ def test_html_player_steps_offline(browser, player):
         wait_until(lambda: page.evaluate(JS_PAGE_DRAWING) not in (start, after_next), 5, "a second step")
         page.keyboard.press("ArrowLeft")
         wait_until(lambda: page.evaluate(JS_PAGE_DRAWING) == after_next, 5, "ArrowLeft to step back")
+        assert 112.0 not in page.evaluate(JS_VISIBLE_NUMBERS), "a gradient shows before the backward pass"
+
+        # the last frame shows the article's numbers: loss 196, dloss/dw 112, dloss/dx -84, dloss/dy 28
+        page.keyboard.press("End")
+        shown = wait_until(lambda: (n := page.evaluate(JS_VISIBLE_NUMBERS)) and 112.0 in n and n, 5,
+                           "End to show the last frame")
+        for number in (196.0, 112.0, -84.0, 28.0):
+            assert number in shown, f"{number} is not visible in the player's last frame: {shown}"
+        page.screenshot(path=str(artifacts / "html-player-last-frame.png"))
     finally:
         context.close()
     assert not errors, f"JavaScript errors in the player: {errors}"
