@@ -337,7 +337,7 @@ def _as_value(x: Any, where: str) -> Value:
     """Wrap a plain number as a constant input node; refuse anything else with a clear message."""
     if isinstance(x, Value):
         return x
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+    if isinstance(x, numbers.Real):
         return _node(float(x), (), (), None, Constant)
     raise TypeError(
         f"gate {where!r}: cannot combine a Value with {_describe(x)}; "
@@ -348,12 +348,14 @@ def _as_value(x: Any, where: str) -> Value:
 def _check_number(x: Any, where: str, what: str = "its argument") -> float:
     if type(x) is float:
         return x
-    if isinstance(x, numbers.Real) and not isinstance(x, bool):
+    if isinstance(x, numbers.Real):  # int, bool, numpy scalars, Fraction...
         return float(x)
-    if isinstance(x, Value):
-        return x.data
+    if getattr(x, "shape", None) == () and getattr(getattr(x, "dtype", None), "kind", "") in "biuf":
+        return float(x)  # a 0-d numpy array holds one number
     hint = ""
-    if isinstance(x, str):
+    if isinstance(x, Value):
+        hint = "; it is already a Value: use it as it is (or Value(v.data) for a detached copy)"
+    elif isinstance(x, str):
         hint = f"; convert it first, e.g. float({x!r})"
     elif hasattr(x, "__len__") or hasattr(x, "shape"):
         hint = "; a Value holds one number: for arrays use autograd_core.Tensor"

@@ -238,6 +238,8 @@ def test_stage_ends_even_when_the_block_raises():
         (lambda: "a" * Value(1.0), r"gate '\*'.*str 'a'"),
         (lambda: Value(1.0) ** "2", r"'\*\*'.*exponent.*str"),
         (lambda: Value(1.0, label=3), r"label.*str.*int"),
+        (lambda: Value(Value(2.0)), r"Value\(\).*already a Value.*v.data"),
+        (lambda: Value(np.array([1.0, 2.0])), r"Value\(\).*ndarray.*Tensor"),
     ],
 )
 def test_bad_input_gets_a_clear_type_error(make, match):
@@ -256,3 +258,4 @@ def test_float_and_repr():
     assert repr(v) == "Value(3, grad=0, label='w')"
     assert repr(v * 2) == "Value(6, grad=0, op='*')"
     assert Value(np.float64(2.5)).data == 2.5 and type(Value(np.int64(2)).data) is float
+    assert Value(np.array(1.5)).data == 1.5 and Value(True).data == 1.0
