@@ -12,6 +12,7 @@ import importlib.util
 import json
 import re
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -165,6 +166,19 @@ def _run(nb_json: dict):
     return nb, time.perf_counter() - start
 
 
+def _slowest_cells(nb, n: int = 3) -> str:
+    """The cells that took longest (nbclient records when each started and finished), for a slow run."""
+    times = []
+    for i, cell in enumerate(nb.cells):
+        stamps = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in stamps and "shell.execute_reply" in stamps:
+            began = datetime.fromisoformat(stamps["iopub.execute_input"].replace("Z", "+00:00"))
+            ended = datetime.fromisoformat(stamps["shell.execute_reply"].replace("Z", "+00:00"))
+            times.append(((ended - began).total_seconds(), i, "".join(cell.source).split("\n")[0][:60]))
+    slowest = "; ".join(f"cell {i} {t:.1f} s ({head})" for t, i, head in sorted(times, reverse=True)[:n])
+    return f"All cells together: {sum(t for t, _, _ in times):.1f} s. Slowest: {slowest}"
+
+
 def _text(cell) -> str:
     parts = []
     for out in cell.get("outputs", []):
@@ -185,7 +199,9 @@ def test_notebook_runs(name, mode):
     if mode == "solution":
         nb_json = fill.fill_file(NOTEBOOKS / f"{name}.ipynb")
     nb, seconds = _run(nb_json)
-    assert seconds < TIME_LIMIT, f"{name} ({mode}) took {seconds:.0f} s; the limit is {TIME_LIMIT:.0f} s"
+    assert seconds < TIME_LIMIT, (
+        f"{name} ({mode}) took {seconds:.0f} s; the limit is {TIME_LIMIT:.0f} s. {_slowest_cells(nb)}"
+    )
 
     everything = "\n".join(_text(c) for c in nb.cells if c.cell_type == "code")
     for expected in MUST_SHOW[name]:
