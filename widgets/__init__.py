@@ -1,8 +1,9 @@
-"""Backprop Lab's widgets: draw a graph, and step through its forward and backward pass."""
+"""Backprop Lab's widgets: draw a graph, step through its forward and backward pass, and debug it."""
 
 from .budget import GraphTooLarge
 from .draw import Drawing, draw
 from .render import GraphvizNotFound
 from .stepper import GraphStepper
+from .toposort import TopoSortPlayer
 
-__all__ = ["Drawing", "GraphStepper", "GraphTooLarge", "GraphvizNotFound", "draw"]
+__all__ = ["Drawing", "GraphStepper", "GraphTooLarge", "GraphvizNotFound", "TopoSortPlayer", "draw"]

@@ -1,0 +1,760 @@
+"""`TopoSortPlayer`: the depth-first topological sort that `backward()` runs, then the backward pass
+walking the sorted list in reverse; and, as a foil, the naive recursion that gets forks wrong.
+
+The picture is the stepper's: one graphviz layout (scene.py), restyled per frame by a small
+stylesheet. On top of it this module draws the sort's own state: the nodes on the search's stack
+(dashed outlines), a numbered badge on each finished node, and the order list growing under the
+graph. The events come from `autograd_core.graph.topo_sort_steps`, the gradients from the engine's
+own recorded backward steps; the naive recursion is the only thing computed here, on purpose wrong.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+import ipywidgets as w
+
+from autograd_core.graph import backward_steps, clone, topo_sort_steps
+
+from . import formatting, narration
+from .export import Exports, Pack
+from .frames import Frame, GradUpdate, Timeline
+from .layout import SVG
+from .narration import Narration, Piece, Share
+from .plan import Plan, check_root, make_plan
+from .render import INSTALL_HELP, GraphvizNotFound
+from .scene import Scene, Story, lay_out, tell
+from .stepper import _KERNEL_TOKEN, SPEEDS, _narration_css
+from .themes import Theme, check_digits, check_direction, check_style, get_theme
+
+_instances = itertools.count(1)
+
+PHASE_TEXT = {
+    "start": "start: values computed, no gradient yet",
+    "sort": "topological sort: depth-first search",
+    "backward": "backward pass: walking the order in reverse",
+    "naive": "naive recursion (wrong at forks)",
+    "done": "done",
+}
+
+# The naive recursion revisits a node once per path to it: on a deep graph that is exponential.
+NAIVE_MAX_STEPS = 400
+
+
+@dataclass(frozen=True)
+class SortFrame:
+    """One picture of the sort player.
+
+    kind: "start", "enter", "revisit", "append" (the search), "backward" (the engine's backward
+    step), "naive" (one contribution of the naive recursion) or "summary".
+    `base` is the stepper frame whose values, gradients and highlight this picture shows.
+    """
+
+    index: int
+    phase: str
+    kind: str
+    node: int | None  # topological index of the node this frame is about
+    stack: tuple[int, ...]  # nodes the search has entered and not finished, outermost first
+    appended: int  # the first this many nodes of the order are in the list
+    pointer: int | None  # the position in the order the backward pass is at
+    base: Frame
+    narration: Narration
+    warn: bool = False  # naive: this step passes on a gradient that is not complete yet
+
+
+# ----- the naive recursion: a teaching foil, wrong on purpose -----------------------------------
+@dataclass(frozen=True)
+class NaiveStep:
+    """One contribution of the naive recursion: `node` passes what it has *now* to input `pos`."""
+
+    node: Any
+    pos: int
+    parent: Any
+    upstream: Any  # node.grad when it was read
+    local: Any
+    value: Any
+    before: Any
+    after: Any
+
+
+def naive_recursive_backward_steps(root: Any, max_steps: int = NAIVE_MAX_STEPS) -> list[NaiveStep]:
+    """WRONG ON PURPOSE. Backprop the way students first write it, on `root`'s own graph:
+
+        def backward(node):
+            for parent, local in zip(node._prev, node._local):
+                parent.grad += node.grad * local
+                backward(parent)          # at once, before node has heard from all its users
+
+    A node used twice passes its gradient on before it is complete, and then again. Sets .grad
+    (call it on a clone); the root is seeded with 1. Returns the steps it took.
+    """
+    root.grad = 1.0
+    steps: list[NaiveStep] = []
+    stack = [(root, 0)]  # (node, next input): the recursion above, without Python's recursion limit
+    while stack:
+        node, k = stack.pop()
+        if k >= len(node._prev):
+            continue
+        stack.append((node, k + 1))
+        upstream = node.grad
+        parent, local, value = list(node._contributions(upstream))[k]
+        before = parent.grad
+        parent.grad = before + value
+        steps.append(NaiveStep(node, k, parent, upstream, local, value, before, parent.grad))
+        if len(steps) > max_steps:
+            raise ValueError(
+                f"the naive recursion takes more than {max_steps} steps on this graph (it walks every path "
+                "again and again): show it on a small graph with a fork, e.g. a = Value(1.0, label='a'); "
+                "b = a + a; c = b + b"
+            )
+        stack.append((parent, 0))
+    return steps
+
+
+# ----- geometry of the drawn nodes ----------------------------------------------------------------
+def _node_boxes(scene: Scene) -> dict[int, tuple[float, float, float, float]]:
+    """Each node's bounding box (value part: its wire or box, name and cells) in the graph's coordinates."""
+    lay = scene.layout
+    root = ET.fromstring(f'<g xmlns="{SVG}">{lay.body}</g>')
+    boxes: dict[int, list[float]] = {}
+    head = f"{lay.prefix}-n"
+    for g in root.iter(f"{{{SVG}}}g"):
+        ident = g.get("id", "")
+        if not ident.startswith(head) or not ident[len(head):].isdigit():
+            continue
+        i = int(ident[len(head):])
+        xs, ys = [], []
+        for el in g.iter():
+            tag = el.tag.rsplit("}", 1)[-1]
+            if tag in ("polygon", "polyline"):
+                nums = [float(v) for v in el.get("points", "").replace(",", " ").split()]
+                xs += nums[0::2]
+                ys += nums[1::2]
+            elif tag == "text":
+                x, y = float(el.get("x", 0)), float(el.get("y", 0))
+                size = float(el.get("font-size", 14))
+                width = 0.62 * size * len("".join(el.itertext()))
+                xs += [x, x + width]
+                ys += [y - 0.8 * size, y + 0.25 * size]
+        for b in (lay.value_boxes.get(i), lay.grad_boxes.get(i)):
+            if b is not None:
+                xs += [b.x0, b.x1]
+                ys += [b.y0, b.y1]
+        if xs:
+            boxes[i] = [min(xs), min(ys), max(xs), max(ys)]
+    return {i: tuple(b) for i, b in boxes.items()}
+
+
+def _translate(transform: str) -> tuple[float, float]:
+    found = re.search(r"translate\(([-\d.]+)[ ,]+([-\d.]+)\)", transform)
+    return (float(found.group(1)), float(found.group(2))) if found else (0.0, 0.0)
+
+
+class _Overlay:
+    """The sort's own drawing over one scene: stack outlines, order badges, warnings, the order list."""
+
+    def __init__(self, scene: Scene, plan: Plan, order: list[int], theme: Theme) -> None:
+        self.scene, self.plan, self.order, self.t = scene, plan, order, theme
+        lay = scene.layout
+        self.sid = f"#{lay.svg_id}"
+        self.prefix = p = lay.prefix
+        t = theme
+        boxes = _node_boxes(scene)
+        tx, ty = _translate(lay.transform)
+        pad = 3 + t.penwidth
+        size = t.font_size
+        r = size * 0.62
+        dash = f"{4 * t.penwidth:g} {3 * t.penwidth:g}"
+        self.stack_rects: dict[int, str] = {}
+        self.warnings: dict[int, str] = {}
+        spots: dict[int, tuple[float, float]] = {}  # where a node's badge goes: right of its name row
+        for i, (x0, y0, x1, y1) in boxes.items():
+            x0, y0, x1, y1 = x0 + tx - pad, y0 + ty - pad, x1 + tx + pad, y1 + ty + pad
+            self.stack_rects[i] = (
+                f'<rect id="{p}-s{i}" x="{x0:.2f}" y="{y0:.2f}" width="{x1 - x0:.2f}" height="{y1 - y0:.2f}" '
+                f'rx="4" fill="none" stroke="{t.value}" stroke-width="{t.penwidth * 1.4:g}" '
+                f'stroke-dasharray="{dash}"/>'
+            )
+            cy = y0 + pad + 0.5 * size if plan.style == "circuit" else (y0 + y1) / 2
+            spots[i] = (x1 + r + 1, cy)
+            self.warnings[i] = (
+                f'<text id="{p}-w{i}" x="{x1 + 2:.2f}" y="{cy + size * 0.4:.2f}" font-size="{size * 1.5:g}" '
+                f'font-weight="bold" fill="{t.mark}">\u26a0</text>'
+            )
+        self.badges = []
+        for pos, i in enumerate(order):  # badges in append order, so a frame shows "the first K"
+            cx, cy = spots.get(i, (0.0, 0.0))
+            self.badges.append(
+                f'<g id="{p}-b{i}"><circle cx="{cx:.2f}" cy="{cy:.2f}" r="{r:.2f}" fill="{t.stage}"/>'
+                f'<text x="{cx:.2f}" y="{cy + size * 0.3:.2f}" text-anchor="middle" '
+                f'font-size="{size * 0.8:g}" font-weight="bold" fill="{t.background}">{pos + 1}</text></g>'
+            )
+        # room for badges and warnings right of the rightmost node
+        width, height = lay.width_pt + 2.4 * r + size * 0.6, lay.height_pt
+        self.slots: list[str] = []
+        self.label = ""
+        self.width, self.height = width, height
+        if not order:
+            return
+        # the order list under the graph, wrapping into rows
+        names = [plan.names[i] for i in order]
+        slot_w = max(3.2, max(_text_width(n) for n in names) + 1.4) * size * 0.62
+        slot_h = size * 1.9
+        gap = size * 0.35
+        label_w = size * 4.6
+        left = size * 0.8
+        per_row = max(1, int((max(width, 300) - left - label_w) // (slot_w + gap)))
+        rows = (len(order) + per_row - 1) // per_row
+        top = height + size * 0.6
+        self.height = height + size * 0.6 + rows * (slot_h + size * 1.2) + size * 0.4
+        self.width = max(width, left + label_w + min(len(order), per_row) * (slot_w + gap) + size)
+        for pos, name in enumerate(names):
+            row, col = divmod(pos, per_row)
+            x = left + label_w + col * (slot_w + gap)
+            y = top + row * (slot_h + size * 1.2)
+            middle = x + slot_w / 2
+            self.slots.append(
+                f'<g id="{p}-o{pos}"><rect x="{x:.2f}" y="{y:.2f}" width="{slot_w:.2f}" '
+                f'height="{slot_h:.2f}" '
+                f'rx="4" fill="{t.gate_fill}" stroke="{t.stage}" stroke-width="{t.penwidth:g}"/>'
+                f'<text x="{middle:.2f}" y="{y + slot_h * 0.66:.2f}" text-anchor="middle" '
+                f'font-size="{size:g}" '
+                f'fill="{t.text}">{escape(name)}</text>'
+                f'<text x="{middle:.2f}" y="{y + slot_h + size * 0.95:.2f}" text-anchor="middle" '
+                f'font-size="{size * 0.7:g}" fill="{t.wire}">{pos + 1}</text></g>'
+            )
+        self.label = (
+            f'<text x="{left:.2f}" y="{top + slot_h * 0.66:.2f}" font-size="{size:g}" fill="{t.text}" '
+            f'font-weight="bold">topo =</text>'
+        )
+
+    def open_tag(self) -> str:
+        lay = self.scene.layout
+        width_px = self.width * 4 / 3
+        return (
+            f'<svg xmlns="{SVG}" id="{lay.svg_id}" class="bp-svg" '
+            f'viewBox="0 0 {self.width:.2f} {self.height:.2f}" preserveAspectRatio="xMidYMid meet" '
+            f'style="width:{width_px:.0f}px;max-width:100%;min-width:{0.7 * width_px:.0f}px;height:auto;'
+            'display:block">'
+        )
+
+    def hide_css(self) -> str:
+        s = self.sid
+        return f"{s} .bp-stack>rect,{s} .bp-badges>g,{s} .bp-order>g,{s} .bp-warnings>text{{display:none}}"
+
+    def state_css(self, frame: SortFrame) -> str:
+        """Show this frame's stack, badges, warning and order list; mark the list's current entry."""
+        s, p, t = self.sid, self.prefix, self.t
+        rules = []
+        if frame.appended:
+            rules.append(f"{s} .bp-badges>g:nth-child(-n+{frame.appended}),"
+                         f"{s} .bp-order>g:nth-child(-n+{frame.appended}){{display:inline}}")
+        shown = [f"{s} #{p}-s{i}" for i in frame.stack]
+        if frame.warn and frame.node is not None:
+            shown.append(f"{s} #{p}-w{frame.node}")
+        if shown:
+            rules.append(",".join(shown) + "{display:inline}")
+        pos = frame.pointer if frame.pointer is not None else (
+            frame.appended - 1 if frame.kind == "append" else None)
+        if pos is not None:
+            rules.append(f"{s} #{p}-o{pos} rect{{fill:{t.current_fill};stroke:{t.current_stroke};"
+                         f"stroke-width:{t.penwidth * 2.2:g}px}}")
+        return "".join(rules)
+
+    def parts(self, frame: SortFrame | None) -> str:
+        """The overlay's groups: everything (frame None, for the live SVG) or only what one frame shows."""
+        if frame is None:
+            stack, badges, slots = list(self.stack_rects.values()), self.badges, self.slots
+            warnings = list(self.warnings.values())
+        else:
+            stack = [self.stack_rects[i] for i in frame.stack if i in self.stack_rects]
+            badges, slots = self.badges[: frame.appended], self.slots[: frame.appended]
+            warnings = [self.warnings[frame.node]] if frame.warn and frame.node in self.warnings else []
+        return (f'<g class="bp-stack">{"".join(stack)}</g><g class="bp-badges">{"".join(badges)}</g>'
+                f'<g class="bp-warnings">{"".join(warnings)}</g>'
+                f'<g class="bp-order">{self.label}{"".join(slots)}</g>')
+
+
+def _text_width(text: str) -> float:
+    return sum(0.6 if ch in "ilj.,'" else 1.0 for ch in text)
+
+
+# ----- the two stories -------------------------------------------------------------------------
+class _Mode:
+    """One of the player's two stories (the sort then the backward pass, or the naive recursion)."""
+
+    def __init__(self, story: Story, frames: list[SortFrame], order: list[int], prefix: str) -> None:
+        self.story, self.frames, self.order, self.prefix = story, frames, order, prefix
+        self.scene: Scene | None = None
+        self.overlay: _Overlay | None = None
+        self.error: str | None = None
+
+
+def _sorted_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
+    graph, _ = clone(root)
+    events = list(topo_sort_steps(graph))
+    story = tell(graph, style, digits)
+    plan = story.plan
+    n = plan.size
+    layers = Frame(-1, "forward", None, n, 0, (), _silent)  # every value, no gradient
+    frames: list[SortFrame] = [SortFrame(0, "start", "start", None, (), 0, None, layers, _lines([
+        f"backward() first sorts the graph: a depth-first search from {plan.names[-1]} puts every node "
+        "after all of its inputs. Then it walks that order from the end. Press Next to follow the search."
+    ]))]
+    stack: list[int] = []
+    appended: list[int] = []
+    for e in events:
+        i = plan.index[id(e.node)]
+        me = plan.names[i]
+        if e.kind == "enter":
+            stack.append(i)
+            inputs = [plan.names[plan.index[id(p)]] for p in e.node._prev]
+            if inputs:
+                what = (f"visit({me}): first time here, mark it visited. Before {me} can join the order, "
+                        f"its inputs must: visit {', '.join(dict.fromkeys(inputs))} first.")
+            else:
+                what = (f"visit({me}): first time here, mark it visited. {me} has no inputs, so it waits "
+                        "for nothing.")
+        elif e.kind == "revisit":
+            what = (f"visit({me}): already visited, so return at once. This check is why a node used twice "
+                    "is appended only once.")
+        else:
+            stack.pop()
+            appended.append(i)
+            what = (f"every input of {me} is in the order: append {me}. "
+                    f"topo = [{', '.join(plan.names[j] for j in appended)}]")
+        path = " \u2192 ".join(plan.names[j] for j in stack)
+        lines = [what] + ([f"the search's stack: {path}"] if stack else [])
+        kind_node = i
+        frames.append(SortFrame(len(frames), "sort", e.kind, kind_node, tuple(stack), len(appended), None,
+                                layers, _lines(lines)))
+    backward = [f for f in story.frames if f.phase in ("backward", "done")]
+    for k, f in enumerate(backward):
+        pos = appended.index(f.node) if f.node in appended else None
+        head = (f"backward walks topo from the end: {plan.names[f.node]} (number {pos + 1} of {n}) "
+                "has its complete gradient now")
+        if k == 0:
+            head = f"backward walks topo from the end, starting at {plan.names[f.node]} (number {n} of {n})"
+        frames.append(SortFrame(len(frames), "backward", "backward", f.node, (), n, pos, f,
+                                _prepend(head, f.narration)))
+    last = frames[-1]
+    frames[-1] = SortFrame(last.index, "done", last.kind, last.node, (), last.appended, last.pointer,
+                           last.base, last.narration)
+    return _Mode(story, frames, appended, prefix)
+
+
+def _naive_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
+    # the right gradients, from the engine's own backward pass on one copy...
+    truth_graph, _ = clone(root)
+    true_grads = {id(step.node): step.upstream for step in backward_steps(truth_graph)}
+    truth_plan = make_plan(truth_graph, style)
+    # ...and the naive recursion on another (same structure, so the same topological indices)
+    graph, _ = clone(root)
+    plan = make_plan(graph, style)
+    n = plan.size
+    final = {i: true_grads[id(truth_plan.order[i])] for i in range(n)}
+    steps = naive_recursive_backward_steps(graph)
+    updates = [GradUpdate(n - 1, 1.0)]
+    start_n = _silent
+    frames_b = [Frame(0, "start", None, n, 0, (), start_n)]
+    frames: list[SortFrame] = [SortFrame(0, "start", "start", None, (), 0, None, frames_b[0], _lines([
+        "The naive recursion: each node passes its gradient to an input and recurses into that input at "
+        "once, without waiting for the node's other users. Press Next to see where that goes wrong."
+    ]))]
+    received = [0] * n
+    sent: dict[tuple[int, int], list[Any]] = {}  # (node, input) -> the gradients it passed on there
+    seed = Frame(1, "backward", n - 1, n, 1, (), start_n)
+    frames.append(SortFrame(1, "naive", "naive", n - 1, (), 0, None, seed, _lines([
+        f"d{plan.names[-1]}/d{plan.names[-1]} = 1: the start, as in backward()"
+    ])))
+    for s in steps:
+        i, j = plan.index[id(s.node)], plan.index[id(s.parent)]
+        received[j] += 1
+        updates.append(GradUpdate(j, s.after))
+        edges = tuple(e for e in plan.in_edges[i] if plan.edges[e].pos == s.pos)
+        base = Frame(len(frames), "backward", i, n, len(updates), edges, start_n)
+        share = Share(j, s.pos, s.local, s.value, s.before, s.after, received[j])
+        line = narration.contribution(plan, i, s.upstream, share)
+        pieces = [
+            f"naive: {plan.names[i]} passes on the gradient it has now, then recurses into "
+            f"{plan.names[j]} at once",
+            line,
+            f"    {plan.names[j]}.grad: {formatting.full(s.before)} + {formatting.operand(s.value)} = "
+            f"{formatting.full(s.after)}",
+        ]
+        incomplete = not math.isclose(s.upstream, final[i], rel_tol=1e-9, abs_tol=1e-12)
+        earlier = sent.setdefault((i, s.pos), [])
+        if earlier:
+            pieces.append(
+                f"\u26a0 {plan.names[i]} already passed its gradient to this input before (when it had "
+                f"{', '.join(formatting.full(g) for g in earlier)}): {plan.names[j]} counts that share again."
+            )
+        earlier.append(s.upstream)
+        if incomplete:
+            pieces.append(
+                f"\u26a0 {plan.names[i]}'s gradient is not complete: it has {formatting.full(s.upstream)} "
+                f"now and will end with {formatting.full(final[i])} ({plan.names[i]} is used "
+                f"{plan.uses[i]} times). "
+                "What it passes on now is too little, and it will pass on again later."
+            )
+        warn = incomplete or len(earlier) > 1
+        frames.append(SortFrame(len(frames), "naive", "naive", i, (), 0, None, base,
+                                _lines(pieces, warn=warn), warn=warn))
+    leaves = [k for k in range(n) if not plan.order[k]._prev and not getattr(plan.order[k], "_const", False)]
+    summary = [
+        f"naive recursion: {plan.names[k]}.grad = {formatting.full(plan.order[k].grad)}, "
+        f"topological order (backward()): {formatting.full(final[k])}"
+        + ("" if math.isclose(plan.order[k].grad, final[k], rel_tol=1e-9) else "  \u2718 wrong")
+        for k in leaves
+    ]
+    summary.append("The naive recursion passed gradients on before they were complete. The topological "
+                   "order waits until every user of a node has added its share: each node is visited once, "
+                   "complete.")
+    frames.append(SortFrame(len(frames), "done", "summary", None, (), 0, None,
+                            Frame(len(frames), "done", None, n, len(updates), (), start_n), _lines(summary)))
+    timeline = Timeline([f.base for f in frames], updates)
+    story = Story(plan, timeline, digits)
+    return _Mode(story, frames, [], prefix)
+
+
+def _silent() -> Narration:
+    """The narration of a frame used only for its picture (the player writes its own words)."""
+    return Narration("", "")
+
+
+def _lines(lines: list[str | Piece], warn: bool = False) -> Narration:
+    def html_of(line: str | Piece) -> str:
+        if not isinstance(line, str):
+            return f'<div class="bp-line">{line.html}</div>'
+        cls = "bp-line bp-wrong" if warn and line.startswith("\u26a0") else "bp-line"
+        return f'<div class="{cls}">{escape(line)}</div>'
+
+    html = "".join(html_of(line) for line in lines)
+    text = "\n".join(line if isinstance(line, str) else line.text for line in lines)
+    return Narration(text, f'<div class="bp-narr">{html}</div>')
+
+
+def _prepend(head: str, n: Narration) -> Narration:
+    inner = n.html
+    opening = '<div class="bp-narr">'
+    if inner.startswith(opening) and inner.endswith("</div>"):
+        inner = inner[len(opening):-len("</div>")]
+    html = f'{opening}<div class="bp-line"><b>{escape(head)}</b></div>{inner}</div>'
+    return Narration(head + "\n" + n.text, html)
+
+
+# ----- the widget -----------------------------------------------------------------------------
+class TopoSortPlayer(Exports, w.VBox):
+    """Animate the depth-first topological sort of `root`'s graph, then the backward pass over it.
+
+        player = TopoSortPlayer(loss)     # Next/Prev, Play, slider, like GraphStepper
+        player.naive = True               # the naive recursion instead: wrong where a node forks
+
+    The sorted view shows which node the search is at, the nodes still waiting for their inputs
+    (dashed), the finished ones (numbered) and the order list growing; then backward() walking that
+    list from the end. Nothing changes the gradients of your own nodes.
+    """
+
+    def __init__(self, root: Any, *, style: str = "circuit", theme: str = "light", direction: str = "LR",
+                 digits: int | None = None, naive: bool = False, speed: int = SPEEDS["normal"]) -> None:
+        check_root(root, "TopoSortPlayer")
+        if formatting.is_array(root.data):
+            raise TypeError("TopoSortPlayer draws scalar graphs (Value); for a Tensor graph use GraphStepper")
+        self._style = check_style(style)
+        self._theme = get_theme(theme)
+        self._direction = check_direction(direction)
+        self._digits = check_digits(digits, self._theme)
+        if not isinstance(speed, int) or isinstance(speed, bool) or speed < 50:
+            raise ValueError(f"speed is the time per step in milliseconds (an int >= 50), got {speed!r}")
+        self._id = f"ts{_KERNEL_TOKEN}{next(_instances)}"
+        self._root = root
+        self._index = 0
+        self._syncing = False
+        self._modes: dict[str, _Mode] = {}
+        self._mode = "naive" if naive else "sorted"
+        self._build_controls(speed)
+        super().__init__(children=self._children())
+        self.add_class("bp-stepper")
+        self.add_class("bp-toposort")
+        self.add_class(f"bp-i{self._id}")
+        self._show_mode()
+        self._goto(0)
+
+    # ----- public ---------------------------------------------------------------------------
+    @property
+    def index(self) -> int:
+        return self._index
+
+    @property
+    def steps(self) -> list[SortFrame]:
+        return self._current.frames
+
+    @property
+    def frame(self) -> SortFrame:
+        return self.steps[self._index]
+
+    @property
+    def phase(self) -> str:
+        return self.frame.phase
+
+    @property
+    def narration(self) -> str:
+        return self.frame.narration.text
+
+    @property
+    def names(self) -> list[str]:
+        return self._current.story.plan.names
+
+    @property
+    def order(self) -> list[str]:
+        """The topological order built so far (sorted view), by name."""
+        mode = self._current
+        return [mode.story.plan.names[i] for i in mode.order[: self.frame.appended]]
+
+    @property
+    def grads(self) -> dict[str, Any]:
+        """{name: gradient} of the nodes whose gradient the current frame shows (constants left out)."""
+        story = self._current.story
+        shown = story.grads_at(self.frame.base)
+        return {story.plan.names[i]: g for i, g in sorted(shown.items())
+                if not getattr(story.plan.order[i], "_const", False)}
+
+    @property
+    def svg(self) -> str:
+        """The current picture as a standalone SVG; '' without graphviz."""
+        mode = self._ready()
+        return self._frame_svg(mode, self.frame) if mode.scene is not None else ""
+
+    @property
+    def naive(self) -> bool:
+        return self._mode == "naive"
+
+    @naive.setter
+    def naive(self, value: bool) -> None:
+        target = "naive" if value else "sorted"
+        if target != self._mode:
+            self._mode = target
+            self.play.playing = False
+            self._show_mode()
+            self._goto(0)
+
+    def next(self) -> None:
+        self._goto(self._index + 1)
+
+    def prev(self) -> None:
+        self._goto(self._index - 1)
+
+    def first(self) -> None:
+        self._goto(0)
+
+    def last(self) -> None:
+        self._goto(len(self.steps) - 1)
+
+    def goto(self, i: int) -> None:
+        if isinstance(i, bool) or not isinstance(i, int):
+            raise TypeError(f"goto() takes a frame number (an int), got {i!r}")
+        self._goto(i)
+
+    # ----- building -------------------------------------------------------------------------
+    def _build_controls(self, speed: int) -> None:
+        def button(label: str, icon: str, cls: str, tip: str, action: Any) -> w.Button:
+            b = w.Button(description=label, icon=icon, tooltip=tip, layout=w.Layout(width="auto"))
+            b.add_class(cls)
+            b.on_click(lambda _b: action())
+            return b
+
+        self.first_button = button("", "fast-backward", "bp-first", "first frame", self.first)
+        self.prev_button = button("", "step-backward", "bp-prev", "previous step", self.prev)
+        self.next_button = button("Next", "step-forward", "bp-next", "next step", self.next)
+        self.last_button = button("", "fast-forward", "bp-last", "last frame", self.last)
+        self.play = w.Play(min=0, max=1, value=0, interval=speed, show_repeat=False)
+        self.play.add_class("bp-play")
+        self.slider = w.IntSlider(min=0, max=1, value=0, continuous_update=True,
+                                  layout=w.Layout(flex="1 1 auto", min_width="120px"))
+        self.slider.add_class("bp-slider")
+        w.link((self.play, "value"), (self.slider, "value"))
+        self.slider.observe(self._on_slider, names="value")
+        self.phase_label = w.HTML()
+        self.phase_label.add_class("bp-phase")
+        self.naive_toggle = w.ToggleButton(value=self._mode == "naive", description="naive recursion (wrong)",
+                                           tooltip="compare: backprop by plain recursion, without the sort")
+        self.naive_toggle.add_class("bp-naive-toggle")
+        self.naive_toggle.observe(self._on_toggle, names="value")
+        self.view = w.HTML(layout=w.Layout(overflow="auto", width="100%"))
+        self.view.add_class("bp-view")
+        self.style_html = w.HTML(layout=w.Layout(height="0px", margin="0", overflow="hidden"))
+        self.style_html.add_class("bp-style")
+        self.narration_html = w.HTML(layout=w.Layout(width="100%"))
+        self.narration_html.add_class("bp-narration")
+
+    def _children(self) -> list:
+        top = w.HBox([self.phase_label, self.naive_toggle],
+                     layout=w.Layout(justify_content="space-between", align_items="center"))
+        controls = w.HBox([self.first_button, self.prev_button, self.play, self.next_button, self.last_button,
+                           self.slider], layout=w.Layout(align_items="center"))
+        return [self.style_html, top, self.view, controls, self.narration_html]
+
+    @property
+    def _current(self) -> _Mode:
+        mode = self._modes.get(self._mode)
+        if mode is None:
+            make = _naive_mode if self._mode == "naive" else _sorted_mode
+            prefix = f"bp{self._id}{self._mode[0]}"
+            mode = self._modes[self._mode] = make(self._root, self._style, self._digits, prefix)
+        return mode
+
+    def _ready(self) -> _Mode:
+        """The current mode, laid out (once)."""
+        mode = self._current
+        if mode.scene is None and mode.error is None:
+            try:
+                mode.scene = lay_out(mode.story, self._theme, self._direction, mode.prefix)
+                mode.overlay = _Overlay(mode.scene, mode.story.plan, mode.order, self._theme)
+            except GraphvizNotFound:
+                mode.error = INSTALL_HELP
+        return mode
+
+    def _show_mode(self) -> None:
+        mode = self._ready()
+        t = self._theme
+        box = f"background:{t.background};padding:8px;border-radius:6px"
+        static = f"<style>{_narration_css(t, f'bp-i{self._id}')}</style>"
+        if mode.scene is None:
+            self.view.value = static + (
+                f"<pre style='color:{t.grad};white-space:pre-wrap;{box}'>{escape(mode.error)}</pre>")
+        else:
+            self.view.value = static + f'<div class="bp-canvas" style="{box}">{self._live_svg(mode)}</div>'
+        last = len(self.steps) - 1
+        self._syncing = True
+        try:
+            for control in (self.play, self.slider):
+                if control.value > last:
+                    control.value = last
+                control.max = max(last, 1)
+        finally:
+            self._syncing = False
+        if self.naive_toggle.value != self.naive:
+            self._syncing = True
+            self.naive_toggle.value = self.naive
+            self._syncing = False
+
+    # ----- pictures -------------------------------------------------------------------------
+    def _css(self, mode: _Mode, frame: SortFrame) -> str:
+        """The frame's stylesheet over the live SVG: the stepper's (numbers, highlight) and the sort's."""
+        return mode.scene.css(frame.base) + self._sort_css(mode, frame)
+
+    def _sort_css(self, mode: _Mode, frame: SortFrame) -> str:
+        extra = ""
+        if frame.kind in ("enter", "revisit", "append") and frame.node is not None:
+            extra = self._node_css(mode.scene, frame)
+        return extra + mode.overlay.state_css(frame)
+
+    def _node_css(self, scene: Scene, frame: SortFrame) -> str:
+        """The node the search is at, outlined as the stepper's current node (a revisit: mark colour)."""
+        t, lay, sid = self._theme, scene.layout, f"#{scene.layout.svg_id}"
+        i = frame.node
+        wide = t.penwidth * 2.2
+        stroke = t.mark if frame.kind == "revisit" else t.current_stroke
+        fill = t.gate_fill if frame.kind == "revisit" else t.current_fill
+        own = "polyline" if self._style == "circuit" else 'polygon[fill="none"]'
+        return (f"{sid} #{lay.node_id(f'g{i}')} ellipse{{fill:{fill};stroke:{stroke};"
+                f"stroke-width:{wide:g}px}}{sid} #{lay.node_id(f'n{i}')} > {own}{{stroke:{stroke};"
+                f"stroke-width:{wide:g}px}}")
+
+    def _live_svg(self, mode: _Mode) -> str:
+        scene, overlay = mode.scene, mode.overlay
+        css = scene.base_css + scene.hide_css + overlay.hide_css()
+        return self._compose(mode, css, None)
+
+    def _frame_svg(self, mode: _Mode, frame: SortFrame) -> str:
+        scene = mode.scene
+        css = scene.base_css + scene.highlight_css(frame.base) + self._sort_css(mode, frame)
+        return self._compose(mode, css, frame)
+
+    def _compose(self, mode: _Mode, css: str, frame: SortFrame | None) -> str:
+        scene, overlay = mode.scene, mode.overlay
+        lay = scene.layout
+        if frame is None:
+            vm, vals, gm, grads = scene.value_marks, scene.values_layer, scene.grad_marks, scene.grads_layer
+        else:
+            b = frame.base
+            known = scene.known[b.grads_shown]
+            vm, vals = scene.value_marks[b.values_shown:], scene.values_layer[: b.values_shown]
+            gm, grads = scene.grad_marks[known:], scene.grads_layer[: b.grads_shown]
+        return (
+            f"{overlay.open_tag()}<style>{css}</style>"
+            f'<rect x="0" y="0" width="{overlay.width:.2f}" height="{overlay.height:.2f}" '
+            f'fill="{self._theme.background}"/>'
+            f'<g id="{lay.prefix}-graph" transform="{lay.transform}">{lay.body}'
+            f'<g class="bp-layer bp-value-marks">{"".join(vm)}</g>'
+            f'<g class="bp-layer bp-grad-marks">{"".join(gm)}</g>'
+            f'<g class="bp-layer bp-values">{"".join(vals)}</g>'
+            f'<g class="bp-layer bp-grads">{"".join(grads)}</g></g>'
+            f"{overlay.parts(frame)}</svg>"
+        )
+
+    # ----- stepping -------------------------------------------------------------------------
+    def _goto(self, i: int) -> None:
+        last = len(self.steps) - 1
+        self._index = max(0, min(int(i), last))
+        self._refresh()
+
+    def _refresh(self) -> None:
+        frame = self.frame
+        mode = self._ready()
+        css = self._css(mode, frame) if mode.scene is not None else ""
+        self.style_html.value = f"<style>{css}</style>"
+        self.narration_html.value = frame.narration.html
+        total = len(self.steps) - 1
+        phase = escape(PHASE_TEXT[frame.phase])
+        self.phase_label.value = f"<b>{phase}</b> &nbsp; step {frame.index} of {total}"
+        at_start, at_end = frame.index == 0, frame.index == total
+        self.first_button.disabled = self.prev_button.disabled = at_start
+        self.next_button.disabled = self.last_button.disabled = at_end
+        if at_end and self.play.playing:
+            self.play.playing = False
+        if self.slider.value != frame.index:
+            self._syncing = True
+            try:
+                self.slider.value = frame.index
+            finally:
+                self._syncing = False
+
+    def _on_slider(self, change: dict) -> None:
+        if not self._syncing:
+            self._goto(change["new"])
+
+    def _on_toggle(self, change: dict) -> None:
+        if not self._syncing:
+            self.naive = change["new"]
+
+    # ----- exports --------------------------------------------------------------------------
+    def _export_pack(self) -> Pack:
+        mode = self._ready()
+        if mode.scene is None:
+            raise GraphvizNotFound()
+        frames = list(self.steps)
+        scope = f"bp-i{self._id}"
+        what = "naive recursion" if self.naive else "topological sort and backward pass"
+        return Pack(
+            title=f"{what[0].upper()}{what[1:]}: {self.names[-1]}",
+            theme=self._theme,
+            live_svg=self._live_svg(mode),
+            frame_css=[self._css(mode, f) for f in frames],
+            narration_html=[f.narration.html for f in frames],
+            narration_text=[f.narration.text for f in frames],
+            phase_html=[f"<b>{escape(PHASE_TEXT[f.phase])}</b>" for f in frames],
+            page_css=_narration_css(self._theme, scope),
+            scope=scope,
+            frame_svg=lambda i: self._frame_svg(mode, frames[i]),
+            interval_ms=int(self.play.interval),
+        )
+
+
+__all__ = ["NaiveStep", "SortFrame", "TopoSortPlayer", "naive_recursive_backward_steps"]
