@@ -2,8 +2,17 @@
 
 from .budget import GraphTooLarge
 from .draw import Drawing, draw
+from .gradcheck_view import GradCheckView
 from .render import GraphvizNotFound
 from .stepper import GraphStepper
 from .toposort import TopoSortPlayer
 
-__all__ = ["Drawing", "GraphStepper", "GraphTooLarge", "GraphvizNotFound", "TopoSortPlayer", "draw"]
+__all__ = [
+    "Drawing",
+    "GradCheckView",
+    "GraphStepper",
+    "GraphTooLarge",
+    "GraphvizNotFound",
+    "TopoSortPlayer",
+    "draw",
+]
