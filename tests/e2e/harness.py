@@ -69,17 +69,31 @@ def need_playwright():
     return sync_playwright
 
 
+_SHARED: dict[str, object] = {}
+
+
 @pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium (Debian's, never a downloaded one) for the whole session."""
-    executable = need_chromium()
-    sync_playwright = need_playwright()
-    t0 = time.monotonic()
-    with sync_playwright() as pw:
+def browser(request):
+    """One headless Chromium (Debian's, never a downloaded one) for the whole session.
+
+    Modules outside tests/e2e import this fixture; they all get the same browser, because Playwright's
+    sync API cannot run a second instance in the same thread while one is open.
+    """
+    if "browser" not in _SHARED:
+        executable = need_chromium()
+        sync_playwright = need_playwright()
+        t0 = time.monotonic()
+        pw = sync_playwright().start()
         b = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True)
         record_timing("chromium launch", time.monotonic() - t0)
-        yield b
-        b.close()
+        _SHARED.update(browser=b, playwright=pw)
+
+        def close() -> None:
+            _SHARED.pop("browser").close()
+            _SHARED.pop("playwright").stop()
+
+        request.config.add_cleanup(close)
+    return _SHARED["browser"]
 
 
 def free_port() -> int:
@@ -420,6 +434,24 @@ def wait_until(predicate, timeout: float, what: str, interval: float = 0.05):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
+JS_SETTLE = """
+async (root, [quietMs, timeoutMs]) => await new Promise((resolve) => {
+  let timer = setTimeout(() => { obs.disconnect(); resolve(true); }, quietMs);
+  const obs = new MutationObserver(() => {
+    clearTimeout(timer);
+    timer = setTimeout(() => { obs.disconnect(); resolve(true); }, quietMs);
+  });
+  obs.observe(root, {subtree: true, childList: true, characterData: true, attributes: true});
+  setTimeout(() => { obs.disconnect(); resolve(false); }, timeoutMs);
+})
+"""
+
+
+def settle(stepper, quiet_ms: int = 300, timeout_ms: int = 5000) -> None:
+    """Wait until the stepper's page elements stop changing: one step arrives as several widget updates."""
+    stepper.evaluate(JS_SETTLE, [quiet_ms, timeout_ms])
+
+
 def next_round_trip(page, stepper, label: str) -> float:
     """Click Next; assert the drawing and the narration both change; return the round trip in seconds."""
     ms = page.evaluate(JS_NEXT_ROUND_TRIP, [stepper.element_handle(), JS_DRAWING])
@@ -433,6 +465,7 @@ def go_to_start(stepper) -> None:
     if first.is_enabled():  # disabled when already at frame 0
         first.click()
     wait_until(lambda: slider_index(stepper) == 0, 10, "the First button to show frame 0")
+    settle(stepper)
 
 
 def check_play_pause(page, stepper, label: str) -> None:

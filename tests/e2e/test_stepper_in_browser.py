@@ -20,6 +20,7 @@ from e2e.harness import (
     jupyter_server,
     next_round_trip,
     open_and_run,
+    settle,
     slider_index,
     steppers_where,
     text_of,
@@ -130,6 +131,7 @@ def visible_numbers(stepper) -> list[float]:
 def predict_prompt(stepper, label: str) -> str:
     """Press Next until the stepper asks for a gradient; return the node it asks about."""
     for _ in range(40):
+        settle(stepper)  # the guess box is shown or hidden by an update that follows the step's own
         row = stepper.locator(".bp-guess")
         if row.count() and row.first.is_visible():
             asked = re.search(r"Predict d\S+/d(\S+) after", stepper.inner_text())
@@ -147,6 +149,7 @@ def type_guess(stepper, guess: str) -> str:
     stepper.locator(".bp-guess input").first.fill(guess)
     stepper.locator(".bp-guess-button").first.click()
     wait_until(lambda: slider_index(stepper) == index + 1, 10, "the guess to reveal the next step")
+    settle(stepper)
     return wait_until(lambda: text_of(stepper, ".bp-feedback").strip(), 10, "feedback on the guess")
 
 
