@@ -34,10 +34,16 @@ __all__ = ["browser"]  # defined in harness so tests outside tests/e2e can share
 
 
 def pytest_terminal_summary(terminalreporter):
-    if not TIMINGS:
-        return
     tr = terminalreporter
-    tr.section("browser timings (real JupyterLab / Notebook 7 in headless Chromium)")
+    counts = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        reports = [r for r in tr.stats.get(outcome, []) if "browser" in getattr(r, "keywords", {})]
+        if outcome != "passed" or reports:  # count each test once (its call, or setup when it did not run)
+            counts[outcome] = len({r.nodeid for r in reports})
+    if not TIMINGS and not any(counts.values()):
+        return
+    tr.section("browser tests (real JupyterLab / Notebook 7 / file:// in headless Chromium)")
+    tr.write_line("browser-marked tests: " + ", ".join(f"{n} {outcome}" for outcome, n in counts.items()))
     for what, seconds in TIMINGS:
         flag = ""
         if what.startswith("Next round trip"):
