@@ -475,7 +475,7 @@ def check_play_pause(page, stepper, label: str) -> None:
     play_pause.click()
     wait_until(lambda: slider_index(stepper) >= 2, 30, f"{label}: Play to advance two frames")
     play_pause.click()  # the same button pauses
-    time.sleep(0.5)  # a tick already on its way to the kernel may still land
+    settle(stepper, quiet_ms=500)  # a tick already on its way to the kernel may still land
     paused_at = slider_index(stepper)
     time.sleep(1.5)
     assert slider_index(stepper) == paused_at, f"{label}: frames still advance after Pause"
