@@ -12,7 +12,7 @@ import importlib.util
 import json
 import re
 import time
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -119,6 +119,17 @@ def test_exercises_have_placeholders_checkers_and_solutions(name):
         assert "..." not in solutions[number].replace('"""', ""), f"solution {number} still has ..."
 
 
+@pytest.mark.parametrize("name", SERIES)
+def test_no_output_widgets(name):
+    # `interact` and `Output` capture into an Output widget: headless execution then stalls for a full
+    # cell timeout now and then (jupyter/nbclient#312), and an Output widget shows nothing without a
+    # kernel. Sliders plus an HTML widget updated with observe() do the same job.
+    for cell in _load(name)["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code":
+            assert not re.search(r"\binteract(ive)?\(|\bOutput\(", source), f"{name}: {source[:80]!r}"
+
+
 def test_fill_replaces_only_exercise_cells(tmp_path):
     nb = _load("01_circuits_and_gradients")
     solved = fill.fill_file(NOTEBOOKS / "01_circuits_and_gradients.ipynb")
@@ -158,12 +169,20 @@ def _run(nb_json: dict):
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
     nb = nbformat.reads(json.dumps(nb_json), as_version=4)
+    # nbclient's wait for a shell reply can block until its timeout although the reply has arrived
+    # (jupyter/nbclient#312; nbconvert#2029: `interact` displaying an object triggers it), so a stall
+    # costs exactly one timeout. The notebooks avoid that pattern. Cells keep the whole budget
+    # (timeout_func); the kernel_info wait, which nbclient would extend to the same 120 s, gets 20 s.
     client = nbclient.NotebookClient(
-        nb, timeout=TIME_LIMIT, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}
+        nb, timeout=20, timeout_func=lambda cell: TIME_LIMIT, kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
+    nb.metadata["bp_run"] = {"start": datetime.now(UTC).isoformat()}
     start = time.perf_counter()
     client.execute()
-    return nb, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    nb.metadata["bp_run"]["end"] = datetime.now(UTC).isoformat()
+    return nb, seconds
 
 
 def _slowest_cells(nb, n: int = 3) -> str:
@@ -176,7 +195,17 @@ def _slowest_cells(nb, n: int = 3) -> str:
             ended = datetime.fromisoformat(stamps["shell.execute_reply"].replace("Z", "+00:00"))
             times.append(((ended - began).total_seconds(), i, "".join(cell.source).split("\n")[0][:60]))
     slowest = "; ".join(f"cell {i} {t:.1f} s ({head})" for t, i, head in sorted(times, reverse=True)[:n])
-    return f"All cells together: {sum(t for t, _, _ in times):.1f} s. Slowest: {slowest}"
+    stamps = [c.metadata["execution"] for c in nb.cells if "iopub.execute_input" in c.get("metadata", {}).get(
+        "execution", {})]
+    run = nb.metadata.get("bp_run", {})
+    edges = ""
+    if stamps and "start" in run and "end" in run:
+        first = datetime.fromisoformat(stamps[0]["iopub.execute_input"].replace("Z", "+00:00"))
+        last = datetime.fromisoformat(stamps[-1]["shell.execute_reply"].replace("Z", "+00:00"))
+        before = (first - datetime.fromisoformat(run["start"])).total_seconds()
+        after = (datetime.fromisoformat(run["end"]) - last).total_seconds()
+        edges = f" Before the first cell (kernel start): {before:.1f} s; after the last: {after:.1f} s."
+    return f"All cells together: {sum(t for t, _, _ in times):.1f} s.{edges} Slowest: {slowest}"
 
 
 def _text(cell) -> str:
