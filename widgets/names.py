@@ -7,15 +7,22 @@ from typing import Any
 
 from . import formatting
 
+# Unary gates whose output can be named after a named input: -y, tanh(x), exp(n3).
+_PREFIX = {"neg": "-"}
+_FUNCTIONS = {"exp", "log", "tanh", "sigmoid", "relu"}
+_SHORT = 12  # a longer derived name would crowd the drawing: use a generated one instead
+
 
 def node_names(order: Sequence[Any]) -> list[str]:
     """One name per node of a topological order (root last).
 
     A node's `label` when set; a constant is written as its number; the root is `L` (the loss);
+    a unary gate on a named input is named after it (`-y`, `tanh(x)`) when that is short and free;
     any other node is `n` plus its position in the order, which does not change between runs.
     """
     taken = {n.label for n in order if getattr(n, "label", None)}
-    names = []
+    index = {id(n): i for i, n in enumerate(order)}
+    names: list[str] = []
     last = len(order) - 1
     for i, node in enumerate(order):
         label = getattr(node, "label", None)
@@ -24,8 +31,25 @@ def node_names(order: Sequence[Any]) -> list[str]:
         elif getattr(node, "_const", False):
             names.append(formatting.full(node.data))
         else:
-            name = "L" if i == last else f"n{i}"
+            name = "L" if i == last else _derived(node, names, index) or f"n{i}"
             while name in taken:
                 name += "'"
+            taken.add(name)
             names.append(name)
     return names
+
+
+def _derived(node: Any, names: list[str], index: dict[int, int]) -> str | None:
+    """`-y` for neg(y), `tanh(x)` for tanh(x): a name read off the gate and its one named input."""
+    prev = node._prev
+    if len(prev) != 1 or getattr(prev[0], "_const", False):
+        return None
+    op, inner = node._op, names[index[id(prev[0])]]
+    if op in _PREFIX:
+        inner = f"({inner})" if any(c in inner for c in "+-*/^ ") else inner
+        name = _PREFIX[op] + inner
+    elif op in _FUNCTIONS:
+        name = f"{op}({inner})"
+    else:
+        return None
+    return name if len(name) <= _SHORT else None
