@@ -3,6 +3,7 @@
 from .budget import GraphTooLarge
 from .draw import Drawing, draw
 from .gradcheck_view import GradCheckView
+from .large import Overview
 from .render import GraphvizNotFound
 from .stepper import GraphStepper
 from .toposort import TopoSortPlayer
@@ -13,6 +14,7 @@ __all__ = [
     "GraphStepper",
     "GraphTooLarge",
     "GraphvizNotFound",
+    "Overview",
     "TopoSortPlayer",
     "draw",
 ]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from html import escape
 from typing import Any
 
 import graphviz
 
 from . import formatting
+from .budget import GraphTooLarge
 from .dotgraph import dot_body
 from .plan import check_root, make_plan
-from .render import INSTALL_HELP, GraphvizNotFound
+from .render import GraphvizNotFound, svg_from_dot
 from .themes import check_digits, check_direction, check_style, get_theme
 
 
@@ -18,6 +20,11 @@ class Drawing(graphviz.Digraph):
     """A graphviz graph that shows itself in a notebook, and explains how to install graphviz if needed."""
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
+        as_svg = args in ((), ("svg",)) and kwargs.get("format", "svg") == "svg"
+        if as_svg and set(kwargs) <= {"format", "encoding"}:
+            # what a notebook shows: laid out with a time limit, so a huge graph never hangs the kernel
+            svg = svg_from_dot(self.source)
+            return svg if kwargs.get("encoding") else svg.encode("utf-8")
         try:
             return super().pipe(*args, **kwargs)
         except graphviz.ExecutableNotFound:
@@ -26,9 +33,10 @@ class Drawing(graphviz.Digraph):
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict:
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
-        except GraphvizNotFound:
-            html = "<pre style='color:#D55E00;white-space:pre-wrap'>" + INSTALL_HELP + "</pre>"
-            return {"text/plain": INSTALL_HELP, "text/html": html}
+        except (GraphvizNotFound, GraphTooLarge) as problem:
+            text = str(problem)
+            html = "<pre style='color:#D55E00;white-space:pre-wrap'>" + escape(text) + "</pre>"
+            return {"text/plain": text, "text/html": html}
 
 
 def draw(
@@ -40,6 +48,7 @@ def draw(
     digits: int | None = None,
     collapsed: bool = False,
     highlight: Any = None,
+    focus: Any = None,
 ) -> Drawing:
     """Draw the graph that computed `root`, with every node's `data` and `grad` as they are now.
 
@@ -47,6 +56,8 @@ def draw(
     (a box per value with its label, data and grad, as in micrograd). theme: "light", "dark" or
     "projector". digits: decimals shown (default: 4, or 2 for the projector). collapsed: draw each
     stage (`with stage("sigmoid"): ...`) as one gate. highlight: a node, or several, to point at.
+    focus: a node; only the paths from it to `root` are drawn (every other input held fixed).
+    A graph over the budget (widgets.budget) is drawn folded into boxes instead, and says so.
     """
     check_root(root, "draw")
     check_style(style)
@@ -54,13 +65,24 @@ def draw(
     check_direction(direction)
     digits = check_digits(digits, th)
     marked_nodes = _as_nodes(highlight)
+    original = root
+    if focus is not None:
+        from .large import focus_graph
+
+        root, copies = focus_graph(root, focus)
+        marked_nodes = [copies.get(id(n), n) for n in marked_nodes]
     if collapsed:
         from autograd_core.stages import fuse_stages
 
         fused, mapping = fuse_stages(root)
         marked_nodes = [mapping.get(id(n), n) for n in marked_nodes]
         root = fused
-    plan = make_plan(root, style)
+    try:
+        plan = make_plan(root, style)
+    except GraphTooLarge:
+        from .large import folded_drawing
+
+        return folded_drawing(original, focus=focus, theme=th, direction=direction)
     marked = set()
     for node in marked_nodes:
         i = plan.index.get(id(node))

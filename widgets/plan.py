@@ -122,6 +122,7 @@ def make_plan(root: Any, style: str, names: list[str] | None = None) -> Plan:
             in_edges[c].append(len(edges))
             edges.append(Edge(f"e{c}_{k}", j, c, k))
 
+    budget.check(len(order), edges=len(edges))
     clusters = _clusters(order, folded)
     return Plan(order, index, names, style, gate_text, folded, edges, uses, clusters, in_edges)
 

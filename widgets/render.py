@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections import OrderedDict
 
 import graphviz
@@ -28,16 +29,36 @@ _CACHE: OrderedDict[str, str] = OrderedDict()
 _CACHE_SIZE = 16
 
 
+# A layout that takes longer than this is stopped: the budget counts nodes and wires, but some shapes
+# (a hundred parallel chains feeding one long sum) take graphviz minutes at a few thousand nodes.
+LAYOUT_TIMEOUT_S = 20.0
+
+
 def svg_from_dot(source: str, engine: str = "dot") -> str:
-    """The SVG graphviz draws for `source`; the same DOT text is laid out only once per process."""
+    """The SVG graphviz draws for `source`; the same DOT text is laid out only once per process.
+
+    graphviz gets LAYOUT_TIMEOUT_S seconds; past that it is stopped and GraphTooLarge says what to do.
+    """
     cached = _CACHE.get(source)
     if cached is not None:
         _CACHE.move_to_end(source)
         return cached
     try:
-        svg = graphviz.Source(source, engine=engine).pipe(format="svg", encoding="utf-8")
-    except graphviz.ExecutableNotFound:
+        done = subprocess.run([engine, "-Tsvg"], input=source.encode("utf-8"), capture_output=True,
+                              timeout=LAYOUT_TIMEOUT_S)
+    except FileNotFoundError:
         raise GraphvizNotFound() from None
+    except subprocess.TimeoutExpired:
+        from .budget import OPTIONS, GraphTooLarge
+
+        raise GraphTooLarge(
+            f"graphviz did not finish laying out this graph in {LAYOUT_TIMEOUT_S:g} s (it was stopped). "
+            f"{OPTIONS}"
+        ) from None
+    if done.returncode != 0:
+        raise graphviz.CalledProcessError(done.returncode, [engine, "-Tsvg"], output=done.stdout,
+                                          stderr=done.stderr)
+    svg = done.stdout.decode("utf-8")
     _CACHE[source] = svg
     if len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)

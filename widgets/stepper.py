@@ -80,7 +80,7 @@ class GraphStepper(StepperExports, w.VBox):
     nodes are not touched. Options: style ("circuit" or "nodes"), theme ("light", "dark",
     "projector"), direction ("LR", "TB", ...), digits (default 4; 2 for the projector), predict
     (type each gradient before it is revealed), collapsed (draw stages as single gates), speed (ms
-    per step when playing).
+    per step when playing), focus (a node: step only through the paths from it to the output).
     """
 
     def __init__(
@@ -94,8 +94,13 @@ class GraphStepper(StepperExports, w.VBox):
         predict: bool = False,
         collapsed: bool = False,
         speed: int = SPEEDS["normal"],
+        focus: Any = None,
     ) -> None:
         check_root(root, "GraphStepper")
+        if focus is not None:  # only the paths from `focus` to the output (same gradients on them)
+            from .large import focus_graph
+
+            root = focus_graph(root, focus)[0]
         self._style = check_style(style)
         self._theme = get_theme(theme)
         self._direction = check_direction(direction)

@@ -1,0 +1,172 @@
+"""Large graphs: micrograd's 65,000-node demo folded into boxes, expanding, focusing on a path, refusing."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from autograd_core import Value, nn
+from autograd_core.graph import clone, topological_order
+from widgets import GraphStepper, GraphTooLarge, budget, draw, render
+from widgets.large import Overview, focus_graph, fold, path_nodes
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def demo():
+    """micrograd's demo loss: a 2-16-16-1 MLP on 100 moons, hinge loss plus 1e-4 L2 (about 65,000 nodes)."""
+    X, y = nn.make_moons(100, noise=0.1, seed=1)
+    model = nn.MLP(2, [16, 16, 1], seed=0)
+    scores = [model([Value(a), Value(b)]) for a, b in X.tolist()]
+    data_loss = nn.hinge_loss(scores, (2 * y - 1).tolist())
+    reg = 1e-4 * sum(p * p for p in model.parameters())
+    loss = data_loss + reg
+    loss.label = "loss"
+    return loss, model
+
+
+@pytest.fixture(scope="module")
+def big():
+    return demo()
+
+
+def texts(svg: str) -> list[str]:
+    return ["".join(t.itertext()) for t in ET.fromstring(svg).iter(f"{SVG}text")]
+
+
+def test_the_demo_graph_is_shown_folded(big):
+    loss, model = big
+    order = topological_order(loss)
+    assert len(order) > 60_000
+    view = Overview(loss)
+    assert view.svg and len(view.boxes) <= 20
+    drawn = texts(view.svg)
+    assert "MLP (\u00d7100 calls)" in drawn and "parameters of MLP" in drawn
+    # every node that is not a plain constant is in exactly one box
+    assert sum(b.members for b in view.boxes) == sum(1 for n in order if n._prev or not n._const)
+    mlp = next(b for b in view.boxes if b.title == "MLP (\u00d7100 calls)")
+    params = next(b for b in view.boxes if b.title == "parameters of MLP")
+    # a neuron is b + w0*x0 + w1*x1 + ...: a multiply and an add per input, then its activation
+    assert mlp.members == 100 * sum(2 * len(n.w) + (n.activation != "linear")
+                                    for layer in model.layers for n in layer.neurons)
+    assert params.members == 2 * 16 + 16 + 16 * 16 + 16 + 16 + 1  # 337 weights and biases
+    wires = {(w.source, w.target): w.count for w in view.folded.wires}
+    assert wires[(params.id, mlp.id)] == 100 * 337  # each call reads every parameter once
+    data_sum = next(b for b in view.boxes if b.title == "\u03a3 of 100 terms")
+    assert data_sum.kind == "sum"
+
+
+def test_draw_folds_a_graph_over_the_budget_and_says_so(big):
+    loss, _ = big
+    drawing = draw(loss)
+    assert "Too many nodes to draw one by one" in drawing.source
+    svg = drawing.pipe(format="svg", encoding="utf-8")
+    assert "MLP (\u00d7100 calls)" in texts(svg[svg.find("<svg"):])
+    # fused stages still make 36,000 wires: folded too, not handed to graphviz
+    assert "Too many nodes to draw one by one" in draw(loss, collapsed=True).source
+
+
+def test_the_stepper_refuses_the_demo_graph_naming_the_options(big):
+    loss, _ = big
+    with pytest.raises(GraphTooLarge) as refusal:
+        GraphStepper(loss)
+    message = str(refusal.value)
+    assert "nodes, more than the drawing budget" in message
+    assert "widgets.Overview(root)" in message and "focus=node" in message
+
+
+def test_boxes_expand_one_level_and_fold_again(big):
+    loss, model = big
+    view = Overview(loss)
+    assert "MLP" in view.choice.options[0][0]
+    view.choice.value = view.choice.options[0][1]
+    view.expand_button.click()
+    titles = [b.title for b in view.boxes]
+    assert [t for t in titles if t.startswith("Layer")] == [
+        "Layer(2, 16, 'relu') (\u00d7100 calls)", "Layer(16, 16, 'relu') (\u00d7100 calls)",
+        "Layer(16, 1, 'linear') (\u00d7100 calls)",
+    ]
+    view.expand(model.layers[2])  # the output layer: one neuron, drawn as its own box
+    assert "Neuron(16, 'linear') (\u00d7100 calls)" in [b.title for b in view.boxes]
+    view.fold_button.click()
+    assert view.expanded == [] and "MLP (\u00d7100 calls)" in [b.title for b in view.boxes]
+
+
+def small_net():
+    X, y = nn.make_moons(4, noise=0.1, seed=2)
+    model = nn.MLP(2, [3, 1], seed=1)
+    scores = [model([Value(a), Value(b)]) for a, b in X.tolist()]
+    loss = nn.hinge_loss(scores, (2 * y - 1).tolist())
+    loss.label = "loss"
+    return loss, model
+
+
+def test_focus_keeps_the_paths_and_their_gradients():
+    loss, model = small_net()
+    w = model.layers[1].neurons[0].w[2]
+    focused, copies = focus_graph(loss, w)
+    full, full_copies = clone(loss)
+    full.backward()
+    focused.backward()
+    path = path_nodes(loss, w)
+    assert path[0] is w and path[-1] is loss
+    assert len(path) < len(topological_order(loss)) / 3
+    for node in path:  # every node on a path from w to the loss keeps its exact gradient
+        assert copies[id(node)].grad == full_copies[id(node)].grad
+    # the stepper on the focused graph ends with the same gradient for w
+    stepper = GraphStepper(loss, focus=w)
+    stepper.last()
+    assert stepper.grads["w2"] == full_copies[id(w)].grad
+    with pytest.raises(ValueError, match="not part of the graph"):
+        focus_graph(loss, Value(1.0, label="elsewhere"))
+
+
+def test_a_long_sum_is_one_box_and_a_small_graph_is_not_stacked():
+    xs = [Value(float(k), label=f"x{k}") for k in range(10)]
+    total = xs[0]
+    for x in xs[1:]:
+        total = total + x * x
+    total.label = "total"
+    folded = fold(total)
+    sums = [b for b in folded.boxes if b.kind == "sum"]
+    assert len(sums) == 1 and sums[0].title == "\u03a3 of 10 terms"  # x0 and nine squares
+    squares = [b for b in folded.boxes if b.kind == "stack" and b.copies == 9]
+    assert len(squares) == 1 and squares[0].title.startswith("\u00d7")
+    w, x, y = Value(3.0, label="w"), Value(-4.0, label="x"), Value(2.0, label="y")
+    mse = (w * x - y) ** 2
+    assert all(b.kind != "stack" for b in fold(mse).boxes)
+
+
+def test_many_wires_on_few_nodes_are_refused(monkeypatch):
+    monkeypatch.setattr(budget, "MAX_EDGES", 20)
+    xs = [Value(float(k)) for k in range(8)]
+    out = xs[0]
+    for k in range(1, 30):
+        out = out + xs[k % 8] * xs[(k + 3) % 8]
+    with pytest.raises(GraphTooLarge, match="wires, more than the drawing budget of 20"):
+        GraphStepper(out)
+
+
+def test_a_layout_that_takes_too_long_is_stopped(monkeypatch):
+    monkeypatch.setattr(render, "LAYOUT_TIMEOUT_S", 0.001)
+    render.clear_cache()
+    xs = [Value(float(k), label=f"x{k}") for k in range(60)]
+    out = xs[0]
+    for x in xs[1:]:
+        out = (out + x).tanh()
+    try:
+        with pytest.raises(GraphTooLarge, match="did not finish laying out this graph"):
+            GraphStepper(out)
+        bundle = draw(out)._repr_mimebundle_()  # a drawing says so instead of raising
+        assert "did not finish" in bundle["text/plain"]
+    finally:
+        render.clear_cache()
+
+
+def test_hostile_label_is_text_in_the_overview():
+    evil = "</script><img src=x onerror=alert(1)>"
+    a = Value(1.0, label=evil)
+    out = a * a
+    view = Overview(out)
+    assert "<img" not in view.svg and evil in texts(view.svg[view.svg.find("<svg"):])
