@@ -140,7 +140,7 @@ def test_start_here_in_jupyterlab_served_from_the_binder_env(binder_env, browser
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     try:
         page = context.new_page()
-        with jupyter_server("lab", repo, tmp_path / "home", python=py) as server:
+        with jupyter_server("lab", repo, tmp_path / "home", python=py, name="binder lab") as server:
             run = open_and_run(page, server, "notebooks/00_start_here.ipynb")
             check_stepper_basics(page, run, label="binder lab 00_start_here")
     finally:

@@ -188,6 +188,10 @@ class JupyterServer:
     root: Path
     proc: subprocess.Popen
     log: Path
+    name: str = ""  # how timings name this server, e.g. "binder lab"; the app by default
+
+    def __post_init__(self) -> None:
+        self.name = self.name or self.app
 
     def page_url(self, notebook: str) -> str:
         if self.app == "lab":  # a new workspace per page: no tab restored from an earlier test
@@ -200,7 +204,7 @@ class JupyterServer:
 
 @contextmanager
 def jupyter_server(app: str, root: Path, home: Path, python: str = sys.executable,
-                   timeout: float = 120) -> Iterator[JupyterServer]:
+                   timeout: float = 120, name: str = "") -> Iterator[JupyterServer]:
     """Start JupyterLab (app="lab") or Notebook 7 (app="notebook") from `python`'s environment."""
     assert app in ("lab", "notebook"), app
     home.mkdir(parents=True, exist_ok=True)
@@ -216,10 +220,10 @@ def jupyter_server(app: str, root: Path, home: Path, python: str = sys.executabl
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, cwd=root, env=isolated_jupyter_env(home), stdout=out,
                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-    server = JupyterServer(app, f"http://127.0.0.1:{port}", token, root, proc, log)
+    server = JupyterServer(app, f"http://127.0.0.1:{port}", token, root, proc, log, name)
     try:
         wait_http(f"{server.url}/api/status?token={token}", timeout, proc, log)
-        record_timing(f"{app} server start", time.monotonic() - t0)
+        record_timing(f"{server.name} server start", time.monotonic() - t0)
         yield server
     finally:
         stop_process_group(proc)
@@ -377,21 +381,21 @@ def open_and_run(page, server: JupyterServer, notebook: str, timeout_s: float = 
         fail_on_dialog(page)
         raise
     run.timings["notebook visible"] = time.monotonic() - t0
-    record_timing(f"{server.app}: {notebook} visible, kernel idle", run.timings["notebook visible"])
+    record_timing(f"{server.name}: {notebook} visible, kernel idle", run.timings["notebook visible"])
     t1 = time.monotonic()
     page.evaluate(JS_RUN_ALL, notebook)
     # The first stepper can be drawn before the run ends: time it when there is one.
     page.wait_for_function(JS_FIRST_STEPPER_OR_DONE, arg=notebook, timeout=timeout_s * 1000, polling=50)
     if page.locator(".bp-stepper .bp-view svg").count():
         run.timings["first widget rendered"] = time.monotonic() - t1
-        record_timing(f"{server.app}: {notebook} first stepper drawn (after run-all)",
+        record_timing(f"{server.name}: {notebook} first stepper drawn (after run-all)",
                       run.timings["first widget rendered"])
     page.wait_for_function(JS_RUN_FINISHED, arg=notebook, timeout=timeout_s * 1000, polling=250)
     run.timings["all cells run"] = time.monotonic() - t1
-    record_timing(f"{server.app}: {notebook} all cells run", run.timings["all cells run"])
+    record_timing(f"{server.name}: {notebook} all cells run", run.timings["all cells run"])
     fail_on_dialog(page)
     errors = page.evaluate(JS_CELL_ERRORS, notebook)
-    assert not errors, f"{notebook}: cells failed in {server.app}:\n" + "\n".join(errors)
+    assert not errors, f"{notebook}: cells failed in {server.name}:\n" + "\n".join(errors)
     broken = page.locator(".jupyter-widgets-error-widget").count()
     assert not broken, f"{notebook}: {broken} widget(s) show the widget error icon instead of rendering"
     body = page.locator("body").inner_text()
