@@ -371,3 +371,12 @@ def test_a_tensor_graph_steps_with_the_engines_gradients():
     texts = svg_texts(s.svg)
     assert "\u2013" in texts  # drawn as a dash, not a '?' that never resolves
     assert a.grad.sum() == 0  # the user's tensor is untouched
+
+
+def test_the_browser_side_view_is_still_ipywidgets_vbox():
+    """ipywidgets picks the browser view by `_view_name`: shadowing it leaves an empty, broken widget."""
+    loss, _ = mse()
+    s = GraphStepper(loss)
+    assert s._view_name == "VBoxView" and s._view_module == "@jupyter-widgets/controls"
+    s.collapsed = True
+    assert s._view_name == "VBoxView"
