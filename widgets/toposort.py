@@ -260,6 +260,14 @@ class _Overlay:
             shown.append(f"{s} #{p}-w{frame.node}")
         if shown:
             rules.append(",".join(shown) + "{display:inline}")
+        if frame.kind in ("enter", "revisit", "append") and frame.node is not None:
+            # the node the search is at: a glow behind it (a revisit: a dashed outline in the mark colour)
+            if frame.kind == "revisit":
+                look = f"fill:none;stroke:{t.mark};stroke-width:{t.penwidth * 1.8:g}px"
+            else:
+                look = (f"fill:{_blend(t.current_fill, t.background, 0.55)};stroke:{t.current_stroke};"
+                        f"stroke-width:{t.penwidth * 1.4:g}px;stroke-dasharray:none")
+            rules.append(f"{s} #{p}-s{frame.node}{{display:inline;{look}}}")
         pos = frame.pointer if frame.pointer is not None else (
             frame.appended - 1 if frame.kind == "append" else None)
         if pos is not None:
@@ -267,18 +275,32 @@ class _Overlay:
                          f"stroke-width:{t.penwidth * 2.2:g}px}}")
         return "".join(rules)
 
-    def parts(self, frame: SortFrame | None) -> str:
+    def parts(self, frame: SortFrame | None) -> tuple[str, str]:
         """The overlay's groups: everything (frame None, for the live SVG) or only what one frame shows."""
         if frame is None:
             stack, badges, slots = list(self.stack_rects.values()), self.badges, self.slots
             warnings = list(self.warnings.values())
         else:
-            stack = [self.stack_rects[i] for i in frame.stack if i in self.stack_rects]
+            outlined = list(frame.stack)
+            if frame.kind in ("enter", "revisit", "append") and frame.node not in outlined:
+                outlined.append(frame.node)
+            stack = [self.stack_rects[i] for i in outlined if i in self.stack_rects]
             badges, slots = self.badges[: frame.appended], self.slots[: frame.appended]
             warnings = [self.warnings[frame.node]] if frame.warn and frame.node in self.warnings else []
-        return (f'<g class="bp-stack">{"".join(stack)}</g><g class="bp-badges">{"".join(badges)}</g>'
-                f'<g class="bp-warnings">{"".join(warnings)}</g>'
+        # the outlines go behind the graph (a glow must not cover the node), the rest in front of it
+        return (f'<g class="bp-stack">{"".join(stack)}</g>',
+                f'<g class="bp-badges">{"".join(badges)}</g><g class="bp-warnings">{"".join(warnings)}</g>'
                 f'<g class="bp-order">{self.label}{"".join(slots)}</g>')
+
+
+_BACKGROUND = re.compile(r'^\s*<polygon fill="[^"]*" stroke="transparent" points="[^"]*"\s*/>')
+
+
+def _blend(colour: str, under: str, amount: float) -> str:
+    """`colour` laid over `under` at `amount` opacity, as one solid colour (the PNG renderer has no alpha)."""
+    a = [int(colour[k:k + 2], 16) for k in (1, 3, 5)]
+    b = [int(under[k:k + 2], 16) for k in (1, 3, 5)]
+    return "#" + "".join(f"{round(x * amount + y * (1 - amount)):02x}" for x, y in zip(a, b))
 
 
 def _text_width(text: str) -> float:
@@ -687,16 +709,19 @@ class TopoSortPlayer(Exports, w.VBox):
             known = scene.known[b.grads_shown]
             vm, vals = scene.value_marks[b.values_shown:], scene.values_layer[: b.values_shown]
             gm, grads = scene.grad_marks[known:], scene.grads_layer[: b.grads_shown]
+        behind, front = overlay.parts(frame)
+        # graphviz's own background would hide what is behind the graph: this SVG has its own
+        body = _BACKGROUND.sub("", lay.body, count=1)
         return (
             f"{overlay.open_tag()}<style>{css}</style>"
             f'<rect x="0" y="0" width="{overlay.width:.2f}" height="{overlay.height:.2f}" '
-            f'fill="{self._theme.background}"/>'
-            f'<g id="{lay.prefix}-graph" transform="{lay.transform}">{lay.body}'
+            f'fill="{self._theme.background}"/>{behind}'
+            f'<g id="{lay.prefix}-graph" transform="{lay.transform}">{body}'
             f'<g class="bp-layer bp-value-marks">{"".join(vm)}</g>'
             f'<g class="bp-layer bp-grad-marks">{"".join(gm)}</g>'
             f'<g class="bp-layer bp-values">{"".join(vals)}</g>'
             f'<g class="bp-layer bp-grads">{"".join(grads)}</g></g>'
-            f"{overlay.parts(frame)}</svg>"
+            f"{front}</svg>"
         )
 
     # ----- stepping -------------------------------------------------------------------------
