@@ -67,11 +67,23 @@ def test_the_order_list_grows_in_the_picture_and_the_last_sort_frame_holds_every
     k = next(f.index for f in player.steps if f.kind == "append" and player.names[f.node] == "wx")
     player.goto(k)
     assert player.order == ["w", "x", "wx"]
-    assert texts(player.svg, "bp-order")[1:] == ["w", "1", "x", "2", "wx", "3"]  # after the 'topo =' label
+    assert texts(player.svg, "bp-order") == ["w", "1", "x", "2", "wx", "3"]
     assert texts(player.svg, "bp-badges") == ["1", "2", "3"]
     last_sort = max(f.index for f in player.steps if f.phase == "sort")
     player.goto(last_sort)
     assert player.order == ["w", "x", "wx", "y", player.names[4], "diff", "loss"]
+
+
+def test_the_live_picture_reveals_the_order_list_by_position():
+    """Frames show "the first K" slots with :nth-child(-n+K): the list's group must hold only slots."""
+    loss, _ = mse()
+    player = TopoSortPlayer(loss)
+    html = player.view.value
+    live = ET.fromstring(html[html.find("<svg"):html.rfind("</svg>") + 6])
+    order = next(g for g in live.iter(f"{SVG}g") if g.get("class") == "bp-order")
+    assert [child.tag for child in order] == [f"{SVG}g"] * 7
+    player.goto(max(f.index for f in player.steps if f.phase == "sort"))
+    assert ".bp-order>g:nth-child(-n+7)" in player.style_html.value
 
 
 def test_only_the_nodes_on_the_search_stack_are_outlined():

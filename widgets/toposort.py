@@ -287,10 +287,11 @@ class _Overlay:
             stack = [self.stack_rects[i] for i in outlined if i in self.stack_rects]
             badges, slots = self.badges[: frame.appended], self.slots[: frame.appended]
             warnings = [self.warnings[frame.node]] if frame.warn and frame.node in self.warnings else []
-        # the outlines go behind the graph (a glow must not cover the node), the rest in front of it
+        # the outlines go behind the graph (a glow must not cover the node), the rest in front of it;
+        # the list's label stays out of its group: frames show "the first K children" of that group
         return (f'<g class="bp-stack">{"".join(stack)}</g>',
                 f'<g class="bp-badges">{"".join(badges)}</g><g class="bp-warnings">{"".join(warnings)}</g>'
-                f'<g class="bp-order">{self.label}{"".join(slots)}</g>')
+                f'<g class="bp-order-label">{self.label}</g><g class="bp-order">{"".join(slots)}</g>')
 
 
 _BACKGROUND = re.compile(r'^\s*<polygon fill="[^"]*" stroke="transparent" points="[^"]*"\s*/>')
