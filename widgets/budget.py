@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-# graphviz's layout time grows quickly with size; past this many nodes a drawing is refused with
-# a message instead of freezing the notebook. Change it with `widgets.budget.MAX_NODES = 10_000`.
-MAX_NODES = 5000
+# graphviz's layout time grows quickly with size (a 2,000-node graph takes 5-13 s here, once);
+# past this many nodes draw() folds the graph and GraphStepper refuses with the options, instead of
+# freezing the notebook. Change it with `widgets.budget.MAX_NODES = 10_000`.
+MAX_NODES = 2500
 # Wires cost graphviz more than nodes: micrograd's demo with each model call fused into one gate has
 # only 2,016 nodes but 36,000 wires (every call reads all 337 parameters), minutes of layout.
 MAX_EDGES = 10_000
