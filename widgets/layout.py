@@ -97,11 +97,14 @@ def make_layout(raw_svg: str, prefix: str, theme: Theme, scale: float = 1.0) -> 
     whole = _serialize(graph)  # once, not per child: ElementTree is slow at thousands of small calls
     body = whole[whole.index(">") + 1 : whole.rindex("</")]
     width_px = width_pt * _PT_TO_PX * scale
+    # Fit the cell's width, shrinking no further than keeps the text readable (13 px; 18 px for the
+    # projector's large type, which may shrink more): past that the view scrolls sideways.
+    font_px = theme.font_size * _PT_TO_PX * scale
+    smallest = min(1.0, (18.0 if theme.font_size >= 20 else 13.0) / font_px)
     open_tag = (
         f'<svg xmlns="{SVG}" id="{prefix}-svg" class="bp-svg" viewBox="{view_box}" '
         f'preserveAspectRatio="xMidYMid meet" '
-        # fit the cell's width, but not below 70% of the natural size: past that the view scrolls
-        f'style="width:{width_px:.0f}px;max-width:100%;min-width:{0.7 * width_px:.0f}px;'
+        f'style="width:{width_px:.0f}px;max-width:100%;min-width:{smallest * width_px:.0f}px;'
         f'height:auto;display:block">'
     )
     return Layout(prefix, open_tag, transform, body, value_boxes, grad_boxes, width_pt, height_pt)
