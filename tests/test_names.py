@@ -17,3 +17,19 @@ def test_unlabelled_unary_gates_are_named_after_their_input():
     assert names[3:6] == ["tanh(n2)", "-tanh(n2)", "-(-tanh(n2))"]
     clash = Value(1.0, "-y")
     assert node_names(topological_order(clash + (-y)))[-2:] == ["-y'", "L"]
+
+
+def test_a_student_gate_on_a_named_input_reads_as_a_function():
+    import math
+
+    from autograd_core import gate
+    from autograd_core.graph import topological_order
+    from widgets.names import node_names
+
+    @gate("softplus")
+    def softplus(x):
+        return math.log1p(math.exp(x)), (1 / (1 + math.exp(-x)),)
+
+    x = Value(0.5, "x")
+    assert node_names(topological_order(softplus(x) * 3)) == ["x", "softplus(x)", "3", "L"]
+    assert node_names(topological_order(x**2 * 3))[1] == "n1"  # '**2' is not a word: generated name

@@ -7,9 +7,9 @@ from typing import Any
 
 from . import formatting
 
-# Unary gates whose output can be named after a named input: -y, tanh(x), exp(n3).
+# Unary gates whose output can be named after a named input: -y, tanh(x), exp(n3), softplus(x)
+# (any gate whose name is a word reads as a function).
 _PREFIX = {"neg": "-"}
-_FUNCTIONS = {"exp", "log", "tanh", "sigmoid", "relu"}
 _SHORT = 12  # a longer derived name would crowd the drawing: use a generated one instead
 
 
@@ -48,7 +48,7 @@ def _derived(node: Any, names: list[str], index: dict[int, int]) -> str | None:
     if op in _PREFIX:
         inner = f"({inner})" if any(c in inner for c in "+-*/^ ") else inner
         name = _PREFIX[op] + inner
-    elif op in _FUNCTIONS:
+    elif op.isidentifier():
         name = f"{op}({inner})"
     else:
         return None
