@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from html import escape
 from typing import Any
@@ -11,13 +12,21 @@ import graphviz
 from . import formatting
 from .budget import GraphTooLarge
 from .dotgraph import dot_body
+from .layout import fit_width_style
 from .plan import check_root, make_plan
 from .render import GraphvizNotFound, svg_from_dot
 from .themes import check_digits, check_direction, check_style, get_theme
 
 
 class Drawing(graphviz.Digraph):
-    """A graphviz graph that shows itself in a notebook, and explains how to install graphviz if needed."""
+    """A graphviz graph that shows itself in a notebook, and explains how to install graphviz if needed.
+
+    Besides graphviz's SVG it offers the same SVG inline as HTML (what JupyterLab, Notebook and Colab
+    prefer), sized like the stepper's view: a wide graph shrinks to the cell's width while its text
+    stays readable, then scrolls sideways, instead of running off the right edge.
+    """
+
+    font_pt: float | None = None  # the theme's font size; None: never shrink (only scroll)
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         as_svg = args in ((), ("svg",)) and kwargs.get("format", "svg") == "svg"
@@ -32,11 +41,35 @@ class Drawing(graphviz.Digraph):
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict:
         try:
-            return super()._repr_mimebundle_(include, exclude, **kwargs)
+            bundle = super()._repr_mimebundle_(include, exclude, **kwargs)
         except (GraphvizNotFound, GraphTooLarge) as problem:
             text = str(problem)
             html = "<pre style='color:#D55E00;white-space:pre-wrap'>" + escape(text) + "</pre>"
             return {"text/plain": text, "text/html": html}
+        svg = bundle.get("image/svg+xml")
+        wanted = (include is None or "text/html" in include) and not (exclude and "text/html" in exclude)
+        html = _fitting_html(svg, self.font_pt) if svg and wanted else None
+        if html is not None:
+            bundle["text/html"] = html
+        return bundle
+
+
+_TITLE = re.compile(r"<title>[^<]*</title>\n?")
+_SVG_SIZE = re.compile(r'<svg\b([^>]*?)\swidth="([\d.]+)pt"\s+height="([\d.]+)pt"')
+
+
+def _fitting_html(svg: str, font_pt: float | None) -> str | None:
+    """graphviz's SVG as inline HTML that fits the output's width (None if its size cannot be read)."""
+    match = _SVG_SIZE.search(svg)
+    if match is None:
+        return None
+    width_px = float(match.group(2)) * 4 / 3
+    if font_pt:
+        style = fit_width_style(width_px, font_pt)
+    else:  # a size not known: keep it, and scroll
+        style = f"width:{width_px:.0f}px;height:auto;display:block"
+    rest = _TITLE.sub("", svg[match.end():])  # graphviz's <title>s would show DOT names as tooltips
+    return f'<div class="bp-drawing" style="overflow-x:auto"><svg{match.group(1)} style="{style}"{rest}</div>'
 
 
 def draw(
@@ -94,7 +127,9 @@ def draw(
     values = [formatting.short(n.data, digits) for n in plan.order]
     grads = [formatting.short(n.grad, digits) for n in plan.order]
     body = dot_body(plan, th, direction, values, grads, slots=False, marked=marked)
-    return Drawing(name="backprop", body=body)
+    drawing = Drawing(name="backprop", body=body)
+    drawing.font_pt = th.font_size
+    return drawing
 
 
 def _as_nodes(highlight: Any) -> list:
