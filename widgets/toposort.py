@@ -606,7 +606,8 @@ class TopoSortPlayer(Exports, w.VBox):
         self.phase_label = w.HTML()
         self.phase_label.add_class("bp-phase")
         self.naive_toggle = w.ToggleButton(value=self._mode == "naive", description="naive recursion (wrong)",
-                                           tooltip="compare: backprop by plain recursion, without the sort")
+                                           tooltip="compare: backprop by plain recursion, without the sort",
+                                           layout=w.Layout(width="auto"))  # the default width cuts the label
         self.naive_toggle.add_class("bp-naive-toggle")
         self.naive_toggle.observe(self._on_toggle, names="value")
         self.view = w.HTML(layout=w.Layout(overflow="auto", width="100%"))
