@@ -151,7 +151,8 @@ class GradCheckView(w.VBox):
         for c in self.checks:
             counts[c.band] += 1
         parts = [
-            f'<span style="color:{BANDS[b][0]};font-weight:600">{BANDS[b][1]} {escape(b)}: {n}</span>'
+            f'<span style="color:{BANDS[b][0]};font-weight:600;white-space:nowrap">'  # symbol with its label
+            f"{BANDS[b][1]} {escape(b)}: {n}</span>"
             for b, n in counts.items()
         ]
         lines = ["Gradient check, node by node (relative error of backward() vs a central difference): "
