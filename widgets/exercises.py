@@ -69,8 +69,8 @@ class Feedback:
         lines = [f"{symbol} {self.title}: {word}."]
         if self.status == "unanswered":
             waiting = [i.name for i in self.items if i.status == "unanswered"]
-            what = f" ({', '.join(waiting)})" if waiting and waiting != [""] else ""
-            lines[0] += f" Replace each ...{what} with your answer, then run the cell again."
+            what = f" (still to answer: {', '.join(waiting)})" if waiting and waiting != [""] else ""
+            lines[0] += f" Replace each ... with your answer{what}, then run the cell again."
         for item in self.items:
             if item.status == "unanswered" or not item.message:
                 continue
