@@ -110,8 +110,11 @@ class Value:
         return _unary(neg, self)
 
     def __sub__(self, other: Value | float) -> Value:
-        # The article's subtraction: negate, then add.
-        return _binary(add, self, _unary(neg, _as_value(other, "-")))
+        # The article's subtraction: negate, then add. A plain number is negated right away
+        # (x - 2 is x + (-2)): a gate that negates a constant would teach nothing.
+        if isinstance(other, Value):
+            return _binary(add, self, _unary(neg, other))
+        return _binary(add, self, -_check_number(other, "gate '-'", "the number subtracted"))
 
     def __rsub__(self, other: float) -> Value:
         return _binary(add, other, _unary(neg, self))

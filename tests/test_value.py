@@ -259,3 +259,14 @@ def test_float_and_repr():
     assert repr(v * 2) == "Value(6, grad=0, op='*')"
     assert Value(np.float64(2.5)).data == 2.5 and type(Value(np.int64(2)).data) is float
     assert Value(np.array(1.5)).data == 1.5 and Value(True).data == 1.0
+
+
+def test_subtracting_a_number_adds_its_negative_constant():
+    x = Value(3.0, "x")
+    y = x - 2
+    assert y._op == "+" and y._prev[0] is x and y._prev[1]._const and y._prev[1].data == -2.0
+    w = Value(2.0)
+    z = x - w  # a Value is negated by a gate, as the article teaches
+    assert z._prev[1]._op == "neg" and z._prev[1]._prev == (w,)
+    (y * z).backward()
+    assert (x.grad, w.grad) == (y.data + z.data, -y.data)
