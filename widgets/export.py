@@ -316,7 +316,8 @@ class StepperExports(Exports):
     """The exports on `GraphStepper`: the frames of the view it shows now (expanded or stages fused)."""
 
     def _export_pack(self) -> Pack:
-        from .stepper import PHASE_TEXT, _narration_css
+        from .player import narration_css
+        from .stepper import PHASE_TEXT
 
         scene = self._scene()
         if scene is None:
@@ -332,7 +333,7 @@ class StepperExports(Exports):
             narration_html=[f.narration.html for f in frames],
             narration_text=[f.narration.text for f in frames],
             phase_html=[f"<b>{escape(PHASE_TEXT[f.phase])}</b>" for f in frames],
-            page_css=_narration_css(self._theme, scope),
+            page_css=narration_css(self._theme, scope),
             scope=scope,
             frame_svg=lambda i: scene.frame_svg(frames[i]),
             interval_ms=int(self.play.interval) if total else 1000,

@@ -6,9 +6,7 @@ each step replaces a small stylesheet in a second HTML widget (see scene.py), an
 
 from __future__ import annotations
 
-import itertools
 import math
-import secrets
 from fractions import Fraction
 from html import escape
 from typing import Any
@@ -22,16 +20,10 @@ from . import formatting
 from .export import StepperExports
 from .frames import Frame
 from .plan import check_root
+from .player import SPEEDS, FramePlayer, check_speed, new_id
 from .render import INSTALL_HELP, GraphvizNotFound
 from .scene import Scene, Story, lay_out, tell
-from .themes import Theme, check_digits, check_direction, check_style, get_theme
-
-_instances = itertools.count(1)
-# Two notebooks (two kernels) can share one JupyterLab page: ids and styles carry this kernel's token
-# as well as the instance number, so one notebook's stepper never restyles another's.
-_KERNEL_TOKEN = secrets.token_hex(2)
-
-SPEEDS = {"slow": 1500, "normal": 800, "fast": 300}
+from .themes import check_digits, check_direction, check_style, get_theme
 
 PHASE_TEXT = {
     "start": "start: nothing computed",
@@ -39,24 +31,6 @@ PHASE_TEXT = {
     "backward": "backward pass: gradients",
     "done": "done: every gradient computed",
 }
-
-
-def _narration_css(theme: Theme, scope: str) -> str:
-    """How the narration looks (numbers in the drawing's colours, fractions stacked), for one stepper."""
-    size = 22 if theme.name == "projector" else 15
-    s = f".{scope}"  # styles are page-wide: each stepper styles only itself
-    return (
-        f"{s} .bp-narr{{font-size:{size}px;line-height:1.7;color:{theme.text};"
-        f"background:{theme.background};padding:6px 10px;border-radius:4px}}"
-        f"{s} .bp-narr .bp-v{{color:{theme.value};font-weight:600}}"
-        f"{s} .bp-narr .bp-g{{color:{theme.grad};font-weight:600;font-style:italic}}"
-        f"{s} .bp-narr .bp-why{{color:{theme.wire};font-size:0.8em}}"
-        f"{s} .bp-frac{{display:inline-flex;flex-direction:column;vertical-align:middle;"
-        "text-align:center;font-size:0.8em;line-height:1.15;margin:0 0.15em}"
-        f"{s} .bp-frac>span:first-child{{border-bottom:1px solid currentColor}}"
-        f"{s} .bp-right{{color:{theme.value};font-weight:600}}"
-        f"{s} .bp-wrong{{color:{theme.grad};font-weight:600}}"
-    )
 
 
 class _View:
@@ -70,7 +44,7 @@ class _View:
         self.node_of = graph_nodes  # id(node in the user's graph) -> topological index in this view
 
 
-class GraphStepper(StepperExports, w.VBox):
+class GraphStepper(FramePlayer, StepperExports, w.VBox):
     """Step through the forward pass (values appear node by node) and the backward pass (gradients).
 
         stepper = GraphStepper(loss)          # shows itself when it is the last line of a cell
@@ -105,9 +79,8 @@ class GraphStepper(StepperExports, w.VBox):
         self._theme = get_theme(theme)
         self._direction = check_direction(direction)
         self._digits = check_digits(digits, self._theme)
-        if not isinstance(speed, int) or isinstance(speed, bool) or speed < 50:
-            raise ValueError(f"speed is the time per step in milliseconds (an int >= 50), got {speed!r}")
-        self._id = f"{_KERNEL_TOKEN}{next(_instances)}"
+        speed = check_speed(speed)
+        self._id = new_id()
         self._index = 0
         self._answered: set[int] = set()
         self._syncing = False
@@ -119,27 +92,13 @@ class GraphStepper(StepperExports, w.VBox):
         self.add_class(f"bp-i{self._id}")
         self._load(root, collapsed=bool(collapsed))
 
-    # ----- the public API -------------------------------------------------------------------
-    @property
-    def index(self) -> int:
-        return self._index
+    PHASE_TEXT = PHASE_TEXT
 
+    # ----- the public API (navigation: player.FramePlayer) ----------------------------------
     @property
     def steps(self) -> list[Frame]:
         """The frames: 0 is the graph with nothing computed, then one per forward and backward step."""
         return self._current.story.frames
-
-    @property
-    def frame(self) -> Frame:
-        return self.steps[self._index]
-
-    @property
-    def phase(self) -> str:
-        return self.frame.phase
-
-    @property
-    def narration(self) -> str:
-        return self.frame.narration.text
 
     @property
     def svg(self) -> str:
@@ -204,21 +163,6 @@ class GraphStepper(StepperExports, w.VBox):
             return
         self._goto(self._index + 1)
 
-    def prev(self) -> None:
-        self._goto(self._index - 1)
-
-    def first(self) -> None:
-        self._goto(0)
-
-    def last(self) -> None:
-        self._goto(len(self.steps) - 1)
-
-    def goto(self, i: int) -> None:
-        """Show frame i (clamped to the first and last frame)."""
-        if isinstance(i, bool) or not isinstance(i, int):
-            raise TypeError(f"goto() takes a frame number (an int), got {i!r}")
-        self._goto(i)
-
     def guess(self, value: Any) -> bool:
         """Predict mode: check a guess for the gradient the next step reveals, say why, then reveal it."""
         nxt = self._index + 1
@@ -251,33 +195,7 @@ class GraphStepper(StepperExports, w.VBox):
 
     # ----- building -------------------------------------------------------------------------
     def _build_controls(self, speed: int) -> None:
-        def button(label: str, icon: str, cls: str, tip: str, action: Any) -> w.Button:
-            b = w.Button(description=label, icon=icon, tooltip=tip, layout=w.Layout(width="auto"))
-            b.add_class(cls)
-            b.on_click(lambda _b: action())
-            return b
-
-        self.first_button = button("", "fast-backward", "bp-first", "first frame", self.first)
-        self.prev_button = button("", "step-backward", "bp-prev", "previous step", self.prev)
-        self.next_button = button("Next", "step-forward", "bp-next", "next step", self.next)
-        self.last_button = button("", "fast-forward", "bp-last", "last frame", self.last)
-        self.play = w.Play(min=0, max=1, value=0, interval=speed, show_repeat=False)
-        self.play.add_class("bp-play")
-        self.slider = w.IntSlider(min=0, max=1, value=0, readout=True, continuous_update=True,
-                                  layout=w.Layout(flex="1 1 auto", min_width="120px"))
-        self.slider.add_class("bp-slider")
-        w.link((self.play, "value"), (self.slider, "value"))
-        self.slider.observe(self._on_slider, names="value")
-        options = dict(SPEEDS)
-        if speed not in options.values():
-            options[f"{speed} ms"] = speed
-        self.speed = w.Dropdown(options=options, value=speed, layout=w.Layout(width="110px"),
-                                tooltip="time per step when playing")
-        self.speed.add_class("bp-speed")
-        self.speed.observe(lambda ch: setattr(self.play, "interval", ch["new"]), names="value")
-
-        self.phase_label = w.HTML()
-        self.phase_label.add_class("bp-phase")
+        self._build_player(speed)
         self.stage_toggle = w.ToggleButton(description="fuse stages", icon="compress",
                                            tooltip="draw each stage as one gate (same gradients)")
         self.stage_toggle.add_class("bp-stage-toggle")
@@ -286,13 +204,6 @@ class GraphStepper(StepperExports, w.VBox):
                                       layout=w.Layout(width="auto"))
         self.predict_box.add_class("bp-predict")
         self.predict_box.observe(lambda ch: setattr(self, "predict", ch["new"]), names="value")
-
-        self.view = w.HTML(layout=w.Layout(overflow="auto", width="100%"))
-        self.view.add_class("bp-view")
-        self.style_html = w.HTML(layout=w.Layout(height="0px", margin="0", overflow="hidden"))
-        self.style_html.add_class("bp-style")
-        self.narration_html = w.HTML(layout=w.Layout(width="100%"))
-        self.narration_html.add_class("bp-narration")
 
         self.guess_text = w.Text(placeholder="your guess, e.g. -4", continuous_update=False,
                                  layout=w.Layout(width="180px"))
@@ -312,9 +223,8 @@ class GraphStepper(StepperExports, w.VBox):
     def _children(self) -> list:
         top = w.HBox([self.phase_label, self.stage_toggle, self.predict_box],
                      layout=w.Layout(justify_content="space-between", align_items="center"))
-        controls = w.HBox([self.first_button, self.prev_button, self.play, self.next_button, self.last_button,
-                           self.slider, self.speed], layout=w.Layout(align_items="center"))
-        return [self.style_html, top, self.view, controls, self.narration_html, self.guess_row, self.feedback]
+        return [self.style_html, top, self.view, self._control_row(), self.narration_html, self.guess_row,
+                self.feedback]
 
     def _load(self, root: Any, collapsed: bool) -> None:
         """Make the views of `root` (expanded, and fused when it has stages) and show frame 0."""
@@ -361,25 +271,8 @@ class GraphStepper(StepperExports, w.VBox):
     def _show_view(self) -> None:
         """Put the current view's fixed SVG in place (once per view switch, never per step)."""
         scene = self._scene()
-        t = self._theme
-        box = f"background:{t.background};padding:8px;border-radius:6px"
-        static = f"<style>{_narration_css(t, f'bp-i{self._id}')}</style>"  # sent once, not every step
-        if scene is None:
-            self.view.value = static + (
-                f"<pre style='color:{t.grad};white-space:pre-wrap;{box}'>{escape(self._current.error)}</pre>"
-            )
-        else:
-            self.view.value = static + f'<div class="bp-canvas" style="{box}">{scene.live_svg()}</div>'
-        last = len(self.steps) - 1
-        self._syncing = True
-        try:
-            for control in (self.play, self.slider):
-                if control.value > last:
-                    control.value = last
-                control.max = max(last, 1)
-        finally:
-            self._syncing = False
-        self.slider.disabled = last == 0
+        svg = scene.live_svg() if scene is not None else None
+        self._show_picture(self._theme, f"bp-i{self._id}", svg, self._current.error)
         has_stages = "fused" in self._views
         self.stage_toggle.disabled = not has_stages
         self.stage_toggle.description = "fuse stages" if has_stages else "no stages"
@@ -389,43 +282,23 @@ class GraphStepper(StepperExports, w.VBox):
             self._syncing = False
 
     def _goto(self, i: int, keep_feedback: bool = False) -> None:
-        last = len(self.steps) - 1
-        self._index = max(0, min(int(i), last))
         if not keep_feedback:
             self.feedback.value = ""
-        self._refresh()
+        super()._goto(i)
 
-    def _refresh(self) -> None:
-        """Show the current frame: swap the stylesheet, the narration, the phase and the controls.
-
-        The slider moves last, so that anything watching it (a browser test) sees a finished frame.
-        """
-        frame = self.frame
+    def _frame_css(self, frame: Frame) -> str:
         scene = self._scene()
-        css = scene.css(frame) if scene is not None else ""
-        self.style_html.value = f"<style>{css}</style>"
-        self.narration_html.value = frame.narration.html
-        total = len(self.steps) - 1
-        self.phase_label.value = (
-            f"<b>{PHASE_TEXT[frame.phase]}</b> &nbsp; step {frame.index} of {total}"
-        )
-        at_start, at_end = frame.index == 0, frame.index == total
-        self.first_button.disabled = self.prev_button.disabled = at_start
-        self.next_button.disabled = self.last_button.disabled = at_end
-        nxt = self.steps[frame.index + 1] if not at_end else None
+        return scene.css(frame) if scene is not None else ""
+
+    def _refresh_more(self, frame: Frame) -> None:
+        """Predict mode: ask for the gradient the next frame reveals."""
+        at_end = frame.index == len(self.steps) - 1
+        nxt = None if at_end else self.steps[frame.index + 1]
         asking = self._predict and nxt is not None and nxt.target is not None
         if asking:
             self.guess_label.value = self._prompt_html(nxt)
         self.guess_row.layout.display = "flex" if asking else "none"
         self.feedback.layout.display = "block" if self._predict else "none"
-        if at_end and self.play.playing:
-            self.play.playing = False
-        if self.slider.value != frame.index:
-            self._syncing = True
-            try:
-                self.slider.value = frame.index  # the link moves the Play too
-            finally:
-                self._syncing = False
 
     def _prompt_html(self, frame: Frame) -> str:
         target = frame.target

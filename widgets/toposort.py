@@ -10,7 +10,6 @@ own recorded backward steps; the naive recursion is the only thing computed here
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -28,12 +27,10 @@ from .frames import Frame, GradUpdate, Timeline
 from .layout import SVG
 from .narration import Narration, Piece, Share
 from .plan import Plan, check_root, make_plan
+from .player import SPEEDS, FramePlayer, check_speed, narration_css, new_id
 from .render import INSTALL_HELP, GraphvizNotFound
 from .scene import Scene, Story, lay_out, tell
-from .stepper import _KERNEL_TOKEN, SPEEDS, _narration_css
 from .themes import Theme, check_digits, check_direction, check_style, get_theme
-
-_instances = itertools.count(1)
 
 PHASE_TEXT = {
     "start": "start: values computed, no gradient yet",
@@ -473,7 +470,7 @@ def _prepend(head: str, n: Narration) -> Narration:
 
 
 # ----- the widget -----------------------------------------------------------------------------
-class TopoSortPlayer(Exports, w.VBox):
+class TopoSortPlayer(FramePlayer, Exports, w.VBox):
     """Animate the depth-first topological sort of `root`'s graph, then the backward pass over it.
 
         player = TopoSortPlayer(loss)     # Next/Prev, Play, slider, like GraphStepper
@@ -493,9 +490,8 @@ class TopoSortPlayer(Exports, w.VBox):
         self._theme = get_theme(theme)
         self._direction = check_direction(direction)
         self._digits = check_digits(digits, self._theme)
-        if not isinstance(speed, int) or isinstance(speed, bool) or speed < 50:
-            raise ValueError(f"speed is the time per step in milliseconds (an int >= 50), got {speed!r}")
-        self._id = f"ts{_KERNEL_TOKEN}{next(_instances)}"
+        speed = check_speed(speed)
+        self._id = new_id("ts")
         self._root = root
         self._index = 0
         self._syncing = False
@@ -509,26 +505,12 @@ class TopoSortPlayer(Exports, w.VBox):
         self._show_mode()
         self._goto(0)
 
-    # ----- public ---------------------------------------------------------------------------
-    @property
-    def index(self) -> int:
-        return self._index
+    PHASE_TEXT = PHASE_TEXT
 
+    # ----- public (navigation: player.FramePlayer) -----------------------------------------
     @property
     def steps(self) -> list[SortFrame]:
         return self._current.frames
-
-    @property
-    def frame(self) -> SortFrame:
-        return self.steps[self._index]
-
-    @property
-    def phase(self) -> str:
-        return self.frame.phase
-
-    @property
-    def narration(self) -> str:
-        return self.frame.narration.text
 
     @property
     def names(self) -> list[str]:
@@ -567,62 +549,19 @@ class TopoSortPlayer(Exports, w.VBox):
             self._show_mode()
             self._goto(0)
 
-    def next(self) -> None:
-        self._goto(self._index + 1)
-
-    def prev(self) -> None:
-        self._goto(self._index - 1)
-
-    def first(self) -> None:
-        self._goto(0)
-
-    def last(self) -> None:
-        self._goto(len(self.steps) - 1)
-
-    def goto(self, i: int) -> None:
-        if isinstance(i, bool) or not isinstance(i, int):
-            raise TypeError(f"goto() takes a frame number (an int), got {i!r}")
-        self._goto(i)
-
     # ----- building -------------------------------------------------------------------------
     def _build_controls(self, speed: int) -> None:
-        def button(label: str, icon: str, cls: str, tip: str, action: Any) -> w.Button:
-            b = w.Button(description=label, icon=icon, tooltip=tip, layout=w.Layout(width="auto"))
-            b.add_class(cls)
-            b.on_click(lambda _b: action())
-            return b
-
-        self.first_button = button("", "fast-backward", "bp-first", "first frame", self.first)
-        self.prev_button = button("", "step-backward", "bp-prev", "previous step", self.prev)
-        self.next_button = button("Next", "step-forward", "bp-next", "next step", self.next)
-        self.last_button = button("", "fast-forward", "bp-last", "last frame", self.last)
-        self.play = w.Play(min=0, max=1, value=0, interval=speed, show_repeat=False)
-        self.play.add_class("bp-play")
-        self.slider = w.IntSlider(min=0, max=1, value=0, continuous_update=True,
-                                  layout=w.Layout(flex="1 1 auto", min_width="120px"))
-        self.slider.add_class("bp-slider")
-        w.link((self.play, "value"), (self.slider, "value"))
-        self.slider.observe(self._on_slider, names="value")
-        self.phase_label = w.HTML()
-        self.phase_label.add_class("bp-phase")
+        self._build_player(speed)
         self.naive_toggle = w.ToggleButton(value=self._mode == "naive", description="naive recursion (wrong)",
                                            tooltip="compare: backprop by plain recursion, without the sort",
                                            layout=w.Layout(width="auto"))  # the default width cuts the label
         self.naive_toggle.add_class("bp-naive-toggle")
         self.naive_toggle.observe(self._on_toggle, names="value")
-        self.view = w.HTML(layout=w.Layout(overflow="auto", width="100%"))
-        self.view.add_class("bp-view")
-        self.style_html = w.HTML(layout=w.Layout(height="0px", margin="0", overflow="hidden"))
-        self.style_html.add_class("bp-style")
-        self.narration_html = w.HTML(layout=w.Layout(width="100%"))
-        self.narration_html.add_class("bp-narration")
 
     def _children(self) -> list:
         top = w.HBox([self.phase_label, self.naive_toggle],
                      layout=w.Layout(justify_content="space-between", align_items="center"))
-        controls = w.HBox([self.first_button, self.prev_button, self.play, self.next_button, self.last_button,
-                           self.slider], layout=w.Layout(align_items="center"))
-        return [self.style_html, top, self.view, controls, self.narration_html]
+        return [self.style_html, top, self.view, self._control_row(), self.narration_html]
 
     @property
     def _current(self) -> _Mode:
@@ -646,23 +585,8 @@ class TopoSortPlayer(Exports, w.VBox):
 
     def _show_mode(self) -> None:
         mode = self._ready()
-        t = self._theme
-        box = f"background:{t.background};padding:8px;border-radius:6px"
-        static = f"<style>{_narration_css(t, f'bp-i{self._id}')}</style>"
-        if mode.scene is None:
-            self.view.value = static + (
-                f"<pre style='color:{t.grad};white-space:pre-wrap;{box}'>{escape(mode.error)}</pre>")
-        else:
-            self.view.value = static + f'<div class="bp-canvas" style="{box}">{self._live_svg(mode)}</div>'
-        last = len(self.steps) - 1
-        self._syncing = True
-        try:
-            for control in (self.play, self.slider):
-                if control.value > last:
-                    control.value = last
-                control.max = max(last, 1)
-        finally:
-            self._syncing = False
+        svg = self._live_svg(mode) if mode.scene is not None else None
+        self._show_picture(self._theme, f"bp-i{self._id}", svg, mode.error)
         if self.naive_toggle.value != self.naive:
             self._syncing = True
             self.naive_toggle.value = self.naive
@@ -726,36 +650,10 @@ class TopoSortPlayer(Exports, w.VBox):
             f"{front}</svg>"
         )
 
-    # ----- stepping -------------------------------------------------------------------------
-    def _goto(self, i: int) -> None:
-        last = len(self.steps) - 1
-        self._index = max(0, min(int(i), last))
-        self._refresh()
-
-    def _refresh(self) -> None:
-        frame = self.frame
+    # ----- stepping (player.FramePlayer) -----------------------------------------------------
+    def _frame_css(self, frame: SortFrame) -> str:
         mode = self._ready()
-        css = self._css(mode, frame) if mode.scene is not None else ""
-        self.style_html.value = f"<style>{css}</style>"
-        self.narration_html.value = frame.narration.html
-        total = len(self.steps) - 1
-        phase = escape(PHASE_TEXT[frame.phase])
-        self.phase_label.value = f"<b>{phase}</b> &nbsp; step {frame.index} of {total}"
-        at_start, at_end = frame.index == 0, frame.index == total
-        self.first_button.disabled = self.prev_button.disabled = at_start
-        self.next_button.disabled = self.last_button.disabled = at_end
-        if at_end and self.play.playing:
-            self.play.playing = False
-        if self.slider.value != frame.index:
-            self._syncing = True
-            try:
-                self.slider.value = frame.index
-            finally:
-                self._syncing = False
-
-    def _on_slider(self, change: dict) -> None:
-        if not self._syncing:
-            self._goto(change["new"])
+        return self._css(mode, frame) if mode.scene is not None else ""
 
     def _on_toggle(self, change: dict) -> None:
         if not self._syncing:
@@ -777,7 +675,7 @@ class TopoSortPlayer(Exports, w.VBox):
             narration_html=[f.narration.html for f in frames],
             narration_text=[f.narration.text for f in frames],
             phase_html=[f"<b>{escape(PHASE_TEXT[f.phase])}</b>" for f in frames],
-            page_css=_narration_css(self._theme, scope),
+            page_css=narration_css(self._theme, scope),
             scope=scope,
             frame_svg=lambda i: self._frame_svg(mode, frames[i]),
             interval_ms=int(self.play.interval),

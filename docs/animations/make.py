@@ -10,13 +10,13 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from widgets import GraphStepper, TopoSortPlayer, stepper, toposort
+from widgets import GraphStepper, TopoSortPlayer, player
 from widgets.exercises import mse, staged_function
 
 HERE = Path(__file__).resolve().parent
 # Element ids carry a per-kernel token (so two notebooks on one page never restyle each other); a fixed
 # one here keeps the committed files identical from one regeneration to the next.
-stepper._KERNEL_TOKEN = toposort._KERNEL_TOKEN = "docs"
+player._KERNEL_TOKEN = "docs"
 
 # (file name, player, title): the article's staged function, its depth-first sort, its MSE example.
 ANIMATIONS = [
