@@ -20,6 +20,7 @@ from autograd_core import gradcheck
 from autograd_core.graph import backward_steps, clone, topological_order
 
 from . import formatting
+from .layout import fit_width_style
 from .plan import check_root, make_plan
 from .render import INSTALL_HELP, GraphvizNotFound, svg_from_dot
 from .themes import check_direction, get_theme
@@ -125,7 +126,7 @@ class GradCheckView(w.VBox):
             self.svg = ""
             self.view.value = f"<pre style='white-space:pre-wrap'>{escape(INSTALL_HELP)}</pre>"
         else:
-            self.view.value = _fit(self.svg) + self.legend_svg()
+            self.view.value = _fit(self.svg, self._theme.font_size) + self.legend_svg()
         self.table_html.value = self.table()
 
     # ----- the findings -----------------------------------------------------------------------
@@ -352,12 +353,14 @@ def _num(x: float) -> str:
     return f"{x:.6g}"
 
 
-def _fit(svg: str) -> str:
-    """graphviz's SVG without its fixed size in pt, so that it fits the cell and scrolls when large."""
-    start = svg.find("<svg")
-    svg = svg[start:]
-    return re.sub(r'<svg width="[^"]*" height="[^"]*"', '<svg style="max-width:100%;height:auto"', svg,
-                  count=1)
+def _fit(svg: str, font_pt: float) -> str:
+    """graphviz's SVG sized like the stepper's: fits the cell while its text stays readable, then scrolls."""
+    svg = svg[svg.find("<svg"):]
+    size = re.match(r'<svg width="([\d.]+)pt" height="[^"]*"', svg)
+    if size is None:
+        return svg
+    style = fit_width_style(float(size.group(1)) * 4 / 3, font_pt)
+    return f'<svg style="{style}"' + svg[size.end():]
 
 
 __all__ = ["BANDS", "FLOW", "Flow", "GradCheckView", "flow_style"]
