@@ -125,7 +125,9 @@ def draw(
             i = next(c for c, n in enumerate(plan.order) if any(p is node for p in n._prev))
         marked.add(i)
     values = [formatting.short(n.data, digits) for n in plan.order]
-    grads = [formatting.short(n.grad, digits) for n in plan.order]
+    # a tensor with requires_grad=False (data, labels) has no gradient: show none, not zeros
+    grads = [formatting.short(n.grad, digits) if getattr(n, "requires_grad", True) else ""
+             for n in plan.order]
     body = dot_body(plan, th, direction, values, grads, slots=False, marked=marked)
     drawing = Drawing(name="backprop", body=body)
     drawing.font_pt = th.font_size
