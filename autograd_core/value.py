@@ -23,20 +23,41 @@ class Value:
     """
 
     # No closures and no reference back from a node to its output: a graph is a tree of plain
-    # references, freed by reference counting, never by the cyclic garbage collector.
-    __slots__ = ("data", "grad", "_prev", "_local", "_gate", "_stage", "label")
+    # references, freed by reference counting, never by the cyclic garbage collector. And no tuple
+    # per node either: a gate has one or two inputs, kept with their local gradients in the slots
+    # `_a`, `_la`, `_b`, `_lb` (`_prev` and `_local` read them as tuples). Every object a node owns is
+    # one more for Python's garbage collector to scan; this layout halves the objects a forward pass
+    # makes, and with them most of its time. (A gate with more inputs makes a `_WideValue`.)
+    __slots__ = ("data", "grad", "_a", "_b", "_la", "_lb", "_gate", "_stage", "label")
     _const = False  # True only for `Constant`, a plain number wrapped as an input
 
     def __init__(self, data: float, label: str | None = None) -> None:
         self.data = _check_number(data, "Value()")
         self.grad = 0.0
-        self._prev: tuple[Value, ...] = ()
-        self._local: tuple[float, ...] = ()
+        self._a: Value | None = None  # first input (None for an input node)
+        self._b: Value | None = None  # second input (None for a one-input gate)
+        self._la = self._lb = 0.0  # their local gradients d(self)/d(_a), d(self)/d(_b)
         self._gate: Gate | None = None
         self._stage = stages.current()
         self.label = _check_label(label)
 
     # ----- what the article calls the node's attributes -----------------------------------------
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        """The inputs, in order: `(a, b)` for `a * b`, `(a, a)` for `a + a`, `()` for an input."""
+        a = self._a
+        if a is None:
+            return ()
+        b = self._b
+        return (a,) if b is None else (a, b)
+
+    @property
+    def _local(self) -> tuple[float, ...]:
+        """The local gradients d(self)/d(input), one per input, recorded when the gate ran."""
+        if self._a is None:
+            return ()
+        return (self._la,) if self._b is None else (self._la, self._lb)
+
     @property
     def _op(self) -> str:
         """The gate's name as drawn ('+', '*', '**2', 'tanh'); '' for an input."""
@@ -50,8 +71,12 @@ class Value:
     def _backward(self) -> None:
         """Pass this node's gradient to its inputs: `input.grad += self.grad * local` for each."""
         upstream = self.grad
-        for parent, local in zip(self._prev, self._local):
-            parent.grad += upstream * local
+        a = self._a
+        if a is not None:
+            a.grad += upstream * self._la
+            b = self._b
+            if b is not None:
+                b.grad += upstream * self._lb
 
     def _contributions(self, upstream: float) -> Iterable[tuple[Value, float, float]]:
         """(input, local gradient, upstream x local) for each input, in `_prev` order."""
@@ -283,12 +308,14 @@ def define_gate(
 
 # ----- fast paths for the built-in gates (trusted rules: no output validation) -----------------
 def _unary(g: Gate, a: Value) -> Value:
-    out, local = g.rule(a.data)
+    out, (local,) = g.rule(a.data)
     v = _new(Value)
     v.data = out
     v.grad = 0.0
-    v._prev = (a,)
-    v._local = local
+    v._a = a
+    v._b = None
+    v._la = local
+    v._lb = 0.0
     v._gate = g
     v._stage = stages._active
     v.label = None
@@ -300,12 +327,14 @@ def _binary(g: Gate, a: Value | float, b: Value | float) -> Value:
         a = _as_value(a, g.name)
     if type(b) is not Value:
         b = _as_value(b, g.name)
-    out, local = g.rule(a.data, b.data)
+    out, (local_a, local_b) = g.rule(a.data, b.data)
     v = _new(Value)
     v.data = out
     v.grad = 0.0
-    v._prev = (a, b)
-    v._local = local
+    v._a = a
+    v._b = b
+    v._la = local_a
+    v._lb = local_b
     v._gate = g
     v._stage = stages._active
     v.label = None
@@ -315,15 +344,41 @@ def _binary(g: Gate, a: Value | float, b: Value | float) -> Value:
 # ----- helpers ----------------------------------------------------------------------------------
 def _node(data: float, prev: tuple, local: tuple, gate_: Gate | None, cls: type | None = None) -> Value:
     """Make a node without re-validating (the gate already did)."""
-    v = _new(cls or Value)
+    if len(prev) > 2:
+        v = _new(_WideValue)
+        v._more = (prev, local)
+        prev, local = prev[:1], local[:1]  # the slots hold the first input too
+    else:
+        v = _new(cls or Value)
     v.data = data
     v.grad = 0.0
-    v._prev = prev
-    v._local = local
+    v._a = prev[0] if prev else None
+    v._b = prev[1] if len(prev) > 1 else None
+    v._la = local[0] if prev else 0.0
+    v._lb = local[1] if len(prev) > 1 else 0.0
     v._gate = gate_
     v._stage = stages._active
     v.label = None
     return v
+
+
+class _WideValue(Value):
+    """A node of a gate with more than two inputs (a student's gate, a fused stage)."""
+
+    __slots__ = ("_more",)  # (inputs, local gradients), as tuples
+
+    @property
+    def _prev(self) -> tuple[Value, ...]:
+        return self._more[0]
+
+    @property
+    def _local(self) -> tuple[float, ...]:
+        return self._more[1]
+
+    def _backward(self) -> None:
+        upstream = self.grad
+        for parent, local in zip(*self._more):
+            parent.grad += upstream * local
 
 
 _new = object.__new__

@@ -140,6 +140,9 @@ class _Drawer:
 
     def slot(self, kind: str, i: int, text: str, colour: str, italic: bool) -> str:
         t = self.t
+        if not text:  # nothing to show (a tensor without gradient): graphviz refuses empty <I></I>
+            attrs = f' ID="{kind}{i}" HREF="#" BGCOLOR="{t.background}"' if self.slots else ""
+            return f"<TD{attrs}> </TD>"
         body = "<BR/>".join(escape(line) for line in text.split("\n"))
         if t.bold_numbers:
             body = f"<B>{body}</B>"
