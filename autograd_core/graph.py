@@ -125,8 +125,7 @@ def backward_steps(root: Any, grad: Any = None, *, record: bool = True) -> Itera
     """
     order = topological_order(root)
     for node in order:
-        if node._prev:
-            node._reset_grad()
+        node._reset_if_intermediate()
     seed = root._seed_grad(grad)
     root.grad = seed if root._prev else root.grad + seed
 

@@ -104,6 +104,11 @@ class Tensor:
     def _reset_grad(self) -> None:
         self.grad = zeros(self.data.shape)
 
+    def _reset_if_intermediate(self) -> None:
+        """Before a backward pass: a gate's output starts from 0, an input keeps what it has."""
+        if self._prev:
+            self._reset_grad()
+
     def _seed_grad(self, grad: Any) -> np.ndarray:
         """The gradient a backward pass starts from at this root (ones for a one-element tensor)."""
         if not self.requires_grad:

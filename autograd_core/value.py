@@ -86,6 +86,11 @@ class Value:
     def _reset_grad(self) -> None:
         self.grad = 0.0
 
+    def _reset_if_intermediate(self) -> None:
+        """Before a backward pass: a gate's output starts from 0, an input keeps what it has."""
+        if self._a is not None:
+            self.grad = 0.0
+
     def _seed_grad(self, grad: float | None) -> float:
         """The gradient a backward pass starts from at this root: d(self)/d(self) = 1."""
         return 1.0 if grad is None else _check_number(grad, "backward()", "the seed gradient")

@@ -206,7 +206,7 @@ def scalar_vs_micrograd() -> bool:
         return elapsed
 
     ratios, ours, theirs, theirs_no_gc = [], [], [], []
-    for _ in range(7):
+    for _ in range(11):
         t_ours, t_theirs = timed(Value, our_model), timed(mg_engine.Value, mg_model)
         ours.append(t_ours)
         theirs.append(t_theirs)
