@@ -21,9 +21,9 @@ BANDS = (
 
 
 def relative_error(analytic: float, numeric: float) -> float:
-    """|a - n| / max(|a|, |n|), 0 when both are 0, inf when either is not finite."""
+    """|a - n| / max(|a|, |n|), 0 when both are 0; inf when either is nan or inf (nothing to compare)."""
     if not (math.isfinite(analytic) and math.isfinite(numeric)):
-        return 0.0 if analytic == numeric else math.inf
+        return math.inf
     scale = max(abs(analytic), abs(numeric))
     return 0.0 if scale == 0.0 else abs(analytic - numeric) / scale
 
@@ -145,12 +145,16 @@ def first_wrong_gate(
 ) -> LocalCheck | None:
     """The first gate, walking back from the root, whose local gradient disagrees with its rule.
 
-    Differences below `floor` are ignored: a central difference cannot resolve them.
+    Differences below `floor` are ignored: a central difference cannot resolve them. A local gradient
+    that is nan or inf is not a wrong rule but a point where the gate has no slope: `first_nonfinite`
+    finds those.
     """
     wrong = [
         c
         for c in check_gates(root, h)
-        if c.rel_error > tolerance and not abs(c.analytic - c.numeric) < floor
+        if math.isfinite(c.analytic)
+        and c.rel_error > tolerance
+        and not abs(c.analytic - c.numeric) < floor
     ]
     if not wrong:
         return None

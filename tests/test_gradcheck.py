@@ -98,3 +98,10 @@ def test_first_nonfinite_flags_an_infinite_gradient_backward():
     assert found.phase == "backward" and found.node is x and found.value == math.inf
     assert x.grad == 0.0  # found on a clone
     assert first_nonfinite(Value(2.0) * 3) is None
+
+
+def test_a_nonfinite_gradient_is_never_graded_happy():
+    assert relative_error(math.inf, math.inf) == math.inf
+    assert grade(relative_error(math.inf, math.inf)) == "wrong"
+    x = Value(0.0)
+    assert first_wrong_gate((x**0.5) * 2) is None  # no slope at 0: a nan/inf matter, not a wrong rule
