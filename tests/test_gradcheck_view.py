@@ -154,3 +154,12 @@ def test_hostile_label_is_text():
     assert "<img" not in view.svg and "<img" not in view.table_html.value
     assert "<img" not in view.summary_html.value
     assert node_text(view, evil).startswith(evil)
+
+
+def test_the_worst_table_starts_where_an_inf_gradient_starts():
+    x1, y1, x2, y2 = Value(1.0, "x1"), Value(2.0, "y1"), Value(1.0, "x2"), Value(2.0, "y2")
+    s = (x1 - x2) ** 2 + (y1 - y2) ** 2
+    s.label = "s"
+    dist = s**0.5  # sqrt at 0: d dist/d s = inf, and nan below it
+    worst = GradCheckView(dist).worst(3)
+    assert worst[0].node is s and worst[0].analytic == math.inf and worst[0].band == "wrong"

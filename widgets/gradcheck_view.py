@@ -139,12 +139,17 @@ class GradCheckView(w.VBox):
         return self.checks[self._index[id(node)]].band
 
     def worst(self, k: int = 8) -> list[gradcheck.Check]:
-        """The k checks with the largest relative error (a nan or inf counts as the largest)."""
-        def key(c: gradcheck.Check) -> float:
-            e = c.rel_error
-            return math.inf if math.isnan(e) else e
+        """The k checks with the largest relative error (a nan or inf counts as the largest).
 
-        return sorted(self.checks, key=key, reverse=True)[:k]
+        Ties (every node a nan or inf reaches) list the nodes nearest the output first: the backward
+        pass meets them first, so the one that starts the trouble comes at the top.
+        """
+        def key(item: tuple[int, gradcheck.Check]) -> tuple[float, int]:
+            position, c = item
+            e = c.rel_error
+            return (math.inf if math.isnan(e) else e, position)
+
+        return [c for _, c in sorted(enumerate(self.checks), key=key, reverse=True)][:k]
 
     def summary(self) -> str:
         """One paragraph: how many nodes in each band, the wrong gate, the first nan/inf."""
