@@ -10,6 +10,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from autograd_core import Value
 from widgets import GraphStepper, TopoSortPlayer, player
 from widgets.exercises import mse, staged_function
 
@@ -26,7 +27,19 @@ ANIMATIONS = [
      "loss = (w*x - y)^2: the depth-first topological sort, then backward over the order"),
     ("mse_backward", lambda: GraphStepper(mse()),
      "loss = (w*x - y)^2 at w = 3, x = -4, y = 2: forward, then backward"),
+    ("naive_recursion", lambda: TopoSortPlayer(doubled(), naive=True),
+     "a = 1; b = a + a; c = b + b: naive recursive backprop gets a.grad = 6 (the sort gives 4)"),
 ]
+
+
+def doubled():
+    """The article's example of why backward needs a topological order: a = 1; b = a + a; c = b + b."""
+    a = Value(1.0, "a")
+    b = a + a
+    b.label = "b"
+    c = b + b
+    c.label = "c"
+    return c
 
 
 def main(out: Path = HERE) -> list[Path]:
