@@ -312,6 +312,8 @@ def define_gate(
 
 
 # ----- fast paths for the built-in gates (trusted rules: no output validation) -----------------
+# They fill the new node in place rather than calling `_node` below: one call less per operation, which
+# is most of an operation's cost in Python (benchmarks/engine.py).
 def _unary(g: Gate, a: Value) -> Value:
     out, (local,) = g.rule(a.data)
     v = _new(Value)
