@@ -175,3 +175,43 @@ def evaluate(root: Any, overrides: dict[int, float] | None = None) -> float:
         else:
             values[key] = node._recompute([values[id(p)] for p in node._prev])
     return values[id(root)]
+
+
+def path_nodes(root: Any, target: Any, order: list | None = None) -> list:
+    """The nodes on some path from `target` to `root` (both included), in topological order."""
+    order = topological_order(root) if order is None else order
+    if not any(n is target for n in order):
+        raise ValueError(f"focus: {_describe(target)} is not part of the graph that computed "
+                         f"{_describe(root)}; pass a node the output was computed from (a parameter, "
+                         "an input, a gate's output)")
+    on = {id(target)}
+    for node in order:  # a node is downstream of target when one of its inputs is
+        if id(node) not in on and any(id(p) in on for p in node._prev):
+            on.add(id(node))
+    return [n for n in order if id(n) in on]
+
+
+def focus(root: Any, target: Any) -> tuple[Any, dict[int, Any]]:
+    """A copy of only the paths from `target` to `root`; every other input is held fixed (a constant).
+
+    Every node on those paths keeps its gate and local gradients, and all of its users are on a path
+    too, so backward on the copy gives each of them the same gradient as on the whole graph.
+    Returns (new root, {id(old node): new node}).
+    """
+    path = path_nodes(root, target)
+    on = {id(n) for n in path}
+    copies: dict[int, Any] = {}
+    for node in path:
+        for p in node._prev:
+            if id(p) not in on and id(p) not in copies:
+                copies[id(p)] = p._held()  # off the paths: fixed in this view
+        copies[id(node)] = node._copy(tuple(copies[id(p)] for p in node._prev))
+    return copies[id(root)], copies
+
+
+def _describe(node: Any) -> str:
+    label = getattr(node, "label", None)
+    if label:
+        return repr(label)
+    text = repr(node)
+    return text if len(text) <= 60 else text[:57] + "..."

@@ -62,13 +62,13 @@ def fuse_stages(root: Any) -> tuple[Any, dict[int, Any]]:
 
     The fused gate is named after the stage (`_op == "sigmoid"`), its inputs are the values that flow
     into the stage from outside, and its local gradients are d(stage output)/d(input), found by the
-    chain rule over the stage's own gates (their recorded local gradients). So backward on the copy
-    gives every remaining node the same gradient as the expanded graph (article section 3).
-    Returns (new_root, {id(old node): new node}); the gates inside a fused stage all map to it.
-    A stage with several outputs (values used outside it) is left expanded.
+    chain rule over the stage's own gates (their recorded local gradients): numbers for a `Value`,
+    and for a `Tensor` a vector-Jacobian product that runs the stage's own backward steps. So
+    backward on the copy gives every remaining node the same gradient as the expanded graph
+    (article section 3). Returns (new_root, {id(old node): new node}); the gates inside a fused stage
+    all map to it. A stage with several outputs (values used outside it) is left expanded.
     """
     from .graph import topological_order
-    from .value import _node
 
     order = topological_order(root)
     members: dict[int, list] = {}  # id(outermost stage) -> its nodes, in topological order
@@ -103,9 +103,7 @@ def fuse_stages(root: Any) -> tuple[Any, dict[int, Any]]:
     for node in order:
         fusion = fusions.get(id(node))
         if fusion is not None:
-            prev = tuple(copies[id(p)] for p in fusion.inputs)
-            new = _node(node.data, prev, fusion.local_gradients(), fusion.gate(), None)
-            new.label = node.label
+            new = fusion.node(tuple(copies[id(p)] for p in fusion.inputs))
         elif id(node) in inner:
             continue  # a gate inside a fused stage: it is part of the fused gate
         else:
@@ -141,36 +139,38 @@ class _Fusion:
                     seen.add(id(p))
                     self.inputs.append(p)
 
-    def local_gradients(self) -> tuple[float, ...]:
-        """d output / d input for each input: the chain rule over the recorded local gradients."""
-        return _chain(self.inner, self.output, {id(n): n._local for n in self.inner}, self.inputs)
+    def node(self, prev: tuple) -> Any:
+        """The fused node over `prev` (copies of the stage's inputs): the stage as one gate."""
+        inner, output, inputs = self.inner, self.output, self.inputs
 
-    def gate(self) -> Any:
-        """A gate whose rule runs the stage's own gates on new input values (for gradient checks)."""
-        from .value import Gate
-
-        inner, inputs, output = self.inner, self.inputs, self.output
-
-        def rule(*xs: float) -> tuple[float, tuple[float, ...]]:
-            data = {id(x): v for x, v in zip(inputs, xs)}
-            local: dict[int, tuple] = {}
-            for node in inner:
-                if not node._prev:
-                    data[id(node)] = node.data
-                    continue
-                out, loc = node._gate.rule(*[data[id(p)] for p in node._prev])
-                data[id(node)], local[id(node)] = out, tuple(loc)
-            return data[id(output)], _chain(inner, output, local, inputs)
+        def rule(*xs: Any) -> tuple[Any, Any]:
+            """The stage's own gates run again on new input values (for gradient checks)."""
+            leaves = [x._leaf(v) for x, v in zip(inputs, xs)]
+            again = {id(x): leaf for x, leaf in zip(inputs, leaves)}
+            rebuilt = []
+            for n in inner:
+                if n._prev:
+                    again[id(n)] = n._rerun(tuple(again[id(p)] for p in n._prev))
+                    rebuilt.append(again[id(n)])
+                else:
+                    again[id(n)] = n  # a constant of the stage
+            out = again[id(output)]
+            fused = out._fused(tuple(leaves), self.stage.name, rule, lambda seed: _chain(rebuilt, out, seed, leaves))
+            return fused.data, fused._local
 
         rule.__doc__ = f"the stage {self.stage.name!r} as one gate"
-        return Gate(self.stage.name, rule, arity=len(inputs))
+        return output._fused(prev, self.stage.name, rule, lambda seed: _chain(inner, output, seed, inputs))
 
 
-def _chain(inner: list, output: Any, local: dict[int, tuple], inputs: list) -> tuple[float, ...]:
-    """Backpropagate 1 from `output` through `inner` (topological order); d output/d x for each input x."""
-    grads = {id(output): 1.0}
+def _chain(inner: list, output: Any, seed: Any, inputs: list) -> list:
+    """Backpropagate `seed` from `output` through `inner` (topological order), by each gate's own
+    backward rule; the gradient reaching each input (None where nothing reaches it)."""
+    grads: dict[int, Any] = {id(output): seed}
     for node in reversed(inner):
-        g = grads.get(id(node), 0.0)
-        for parent, loc in zip(node._prev, local.get(id(node), ())):
-            grads[id(parent)] = grads.get(id(parent), 0.0) + g * loc
-    return tuple(grads.get(id(x), 0.0) for x in inputs)
+        g = grads.get(id(node))
+        if g is None or not node._prev:
+            continue
+        for parent, _local, value in node._contributions(g):
+            key = id(parent)
+            grads[key] = value if key not in grads else grads[key] + value
+    return [grads.get(id(x)) for x in inputs]

@@ -141,6 +141,35 @@ class Tensor:
         t._stage, t.label, t._const = self._stage, self.label, self._const
         return t
 
+    def _rerun(self, prev: tuple[Tensor, ...]) -> Tensor:
+        """This node's gate run again on other input nodes (a new node, with its own local gradients)."""
+        return self._gate(*prev, **(self._params or {}))
+
+    def _held(self) -> Tensor:
+        t = _node(self.data, (), (), None, None, False)
+        t.label, t._const = self.label, True
+        return t
+
+    def _leaf(self, data: np.ndarray) -> Tensor:
+        return Tensor(data)
+
+    def _fused(self, prev: tuple[Tensor, ...], name: str, rule: TensorRule, chain: Callable) -> Tensor:
+        """This tensor as the output of one gate over `prev`; each input's local gradient is a
+        vector-Jacobian product, `chain(upstream)` backpropagated through the stage's own gates."""
+        cache: list = [None, None]  # (upstream, the inputs' gradients): one pass serves every input
+
+        def through(g: np.ndarray, k: int) -> np.ndarray:
+            if cache[0] is not g:
+                cache[0], cache[1] = g, chain(g)
+            got = cache[1][k]
+            return np.zeros(prev[k].data.shape) if got is None else got
+
+        local = tuple((lambda g, k=k: through(g, k)) for k in range(len(prev)))
+        requires_grad = any(p.requires_grad for p in prev)
+        t = _node(self.data, prev, local if requires_grad else (), TensorGate(name, rule), None, requires_grad)
+        t.label = self.label
+        return t
+
     def backward(self, grad: Any = None) -> None:
         """Fill `.grad` of every node in this graph with d(self)/d(node).
 

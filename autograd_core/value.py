@@ -105,6 +105,25 @@ class Value:
         v.label = self.label
         return v
 
+    def _rerun(self, prev: tuple[Value, ...]) -> Value:
+        """This node's gate run again on other input nodes (a new node, with its own local gradients)."""
+        return self._gate(*prev)
+
+    def _held(self) -> Value:
+        held = _node(self.data, (), (), None, Constant)
+        held.label = self.label
+        return held
+
+    def _leaf(self, data: float) -> Value:
+        return Value(data)
+
+    def _fused(self, prev: tuple[Value, ...], name: str, rule: Rule, chain: Callable) -> Value:
+        """This value as the output of one gate over `prev` whose local gradients are `chain(1)`."""
+        local = tuple(0.0 if g is None else g for g in chain(1.0))
+        v = _node(self.data, prev, local, Gate(name, rule, arity=len(prev)))
+        v.label = self.label
+        return v
+
     def backward(self) -> None:
         """Fill `.grad` of every node in this graph with d(self)/d(node).
 

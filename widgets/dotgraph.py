@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from html import escape
 
+from autograd_core.node import is_constant
+
 from . import formatting
 from .plan import Cluster, Plan
 from .themes import Theme
@@ -133,7 +135,7 @@ class _Drawer:
             name += f' <FONT POINT-SIZE="{t.font_size * 0.75:g}">{escape(shape)}</FONT>'
         if i in self.marked:
             name = f'<FONT COLOR="{t.mark}">{MARK}</FONT> {name}'
-        generated = not getattr(node, "label", None) and not getattr(node, "_const", False)
+        generated = not getattr(node, "label", None) and not is_constant(node)
         if generated:  # a made-up name: smaller and lighter, it is only there to be referred to
             return f'<FONT COLOR="{t.wire}" POINT-SIZE="{t.font_size * 0.8:g}">{name}</FONT>'
         return f"<B>{name}</B>"

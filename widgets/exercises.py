@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograd_core import Gate, Value, gate, graph, stage
+from autograd_core.node import gate_of, gate_params, local_gradients
 
 # What a student leaves in an exercise cell until they answer it.
 UNANSWERED = Ellipsis
@@ -319,14 +320,14 @@ def gate_hint(consumer: Value, index: int) -> str:
         if index == 0:
             return "d(a/b)/da = 1/b"
         return "d(a/b)/db = -a/b\u00b2"
-    if op.startswith("**") and consumer._params and "n" in consumer._params:
-        n = consumer._params["n"]
+    if op.startswith("**") and "n" in gate_params(consumer):
+        n = gate_params(consumer)["n"]
         power = "" if n == 2 else f"^{fmt(n - 1)}"
         u = consumer._prev[0]
         return f"d(u^{fmt(n)})/du = {fmt(n)}\u00b7u{power}, with u = {node_name(u)} = {fmt(u.data)}"
     if op in _GATE_HINTS:
         return _GATE_HINTS[op]
-    return f"the {op!r} gate's local gradient here is {fmt(consumer._local[index])}"
+    return f"the {op!r} gate's local gradient here is {fmt(local_gradients(consumer)[index])}"
 
 
 def gradient_hint(root: Value, node: Value, grads: Mapping[int, float] | None = None) -> str:
@@ -340,7 +341,7 @@ def gradient_hint(root: Value, node: Value, grads: Mapping[int, float] | None = 
         for i, p in enumerate(c._prev)
         if p is node
     ]
-    terms = [_times(grads[id(c)], c._local[i]) for c, i in uses]
+    terms = [_times(grads[id(c)], local_gradients(c)[i]) for c, i in uses]
     total = fmt(grads[id(node)])
     if len(uses) == 1:
         return contribution_hint(*uses[0], grads)
@@ -353,7 +354,7 @@ def gradient_hint(root: Value, node: Value, grads: Mapping[int, float] | None = 
 
 def contribution_hint(consumer: Value, index: int, grads: Mapping[int, float]) -> str:
     """What one gate sends back to one input: the gate's rule in words and upstream x local."""
-    upstream, local = grads[id(consumer)], consumer._local[index]
+    upstream, local = grads[id(consumer)], local_gradients(consumer)[index]
     arithmetic = f"{_times(upstream, local)} = {fmt(upstream * local)}"
     return f"{gate_hint(consumer, index)}; upstream \u00d7 local = {arithmetic}"
 
@@ -462,7 +463,7 @@ def check_gate(
     if status == "wrong" and show is not None:
         try:
             root = show(student)
-            highlight = [n for n in graph.topological_order(root) if n._gate is student] or None
+            highlight = [n for n in graph.topological_order(root) if gate_of(n) is student] or None
         except Exception:
             root = highlight = None
     return _report(Feedback(title, status, items, note if status == "correct" else "", root, highlight))
@@ -471,10 +472,10 @@ def check_gate(
 def _run_rule(g: Gate, xs: tuple[float, ...]) -> tuple[float, tuple[float, ...]]:
     """Run a gate on Values (so the engine validates what the rule returns) and read what it recorded."""
     node = g(*[Value(x) for x in xs])
-    for number in (node.data, *node._local):
+    for number in (node.data, *local_gradients(node)):
         if isinstance(number, bool) or not isinstance(number, numbers.Real):
             raise TypeError(f"the rule returned {number!r} where a number belongs")
-    return node.data, node._local
+    return node.data, local_gradients(node)
 
 
 def _arg_names(g: Gate) -> list[str]:
@@ -665,7 +666,7 @@ def neuron_gradients(dx0: Any, dx1: Any, dw0: Any, dw1: Any, dw2: Any) -> Feedba
 def sigmoid_local(answer: Any) -> Feedback:
     """Exercise: the sigmoid gate's local gradient in the neuron, (1 - s) * s at s = f."""
     f = neuron()
-    expected = f._local[0]
+    expected = local_gradients(f)[0]
     hint = f"(1 - s)\u00b7s with s = {fmt(f.data)}"
     return check_numbers("The sigmoid gate's local gradient", {"local gradient": answer},
                          {"local gradient": expected}, {"local gradient": hint},
@@ -776,7 +777,7 @@ def _order_problem(student: Callable, root: Value) -> tuple[tuple[str, str] | No
 
 def naive_recursive_backward(node: Value) -> None:
     """Backprop without a topological sort: pass the gradient on as soon as it arrives (wrong at forks)."""
-    for parent, local in zip(node._prev, node._local):
+    for parent, local in zip(node._prev, local_gradients(node)):
         parent.grad += node.grad * local
         naive_recursive_backward(parent)
 
@@ -1215,7 +1216,7 @@ def first_nonfinite(root: Value, answer: Any) -> Feedback:
 
 def vanishing_bound(answer: Any, depth: int = 5) -> Feedback:
     """Exercise: the largest gradient that can pass through `depth` sigmoid gates in a row."""
-    steepest = Value(0.0).sigmoid()._local[0]  # the sigmoid is steepest at 0
+    steepest = local_gradients(Value(0.0).sigmoid())[0]  # the sigmoid is steepest at 0
     want = steepest**depth
     hint = (f"the sigmoid's local gradient (1 - s)s is at most {fmt(steepest)} (at x = 0), and the "
             f"chain rule multiplies {depth} of them")

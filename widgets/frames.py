@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from autograd_core.node import is_constant
+
 from . import formatting, narration
 from .narration import Narration, Piece, Share
 from .plan import Plan
@@ -115,7 +117,7 @@ def _later(write: Callable[..., Narration], *args: Any) -> Callable[[], Narratio
 def _target(plan: Plan, i: int, upstream: Any, shares: list[Share]) -> Target | None:
     """The first gradient a backward step reveals that is worth guessing (not a constant's, not an array)."""
     for s in shares:
-        if getattr(plan.order[s.parent], "_const", False) or s.parent in plan.folded:
+        if is_constant(plan.order[s.parent]) or s.parent in plan.folded:
             continue
         if formatting.is_array(s.after):
             return None  # predicting a whole array is not a guessing game

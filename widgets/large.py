@@ -21,8 +21,9 @@ from typing import Any
 
 import ipywidgets as w
 
-from autograd_core.graph import topological_order
-from autograd_core.value import Constant
+from autograd_core import graph
+from autograd_core.graph import path_nodes, topological_order
+from autograd_core.node import is_constant, stage_of
 
 from . import budget, formatting
 from .names import node_names
@@ -70,43 +71,11 @@ class Folded:
     focus: str | None = None
 
 
-# ----- focusing on a path ------------------------------------------------------------------------
-def path_nodes(root: Any, target: Any, order: list | None = None) -> list:
-    """The nodes on some path from `target` to `root` (target and root included), in topological order."""
-    order = topological_order(root) if order is None else order
-    if not any(n is target for n in order):
-        raise ValueError(f"focus: {_describe(target)} is not part of the graph that computed "
-                         f"{_describe(root)}")
-    on = {id(target)}
-    for node in order:  # a node is downstream of target when one of its inputs is
-        if id(node) not in on and any(id(p) in on for p in node._prev):
-            on.add(id(node))
-    return [n for n in order if id(n) in on]
-
-
+# ----- focusing on a path: the engine's graph.focus ---------------------------------------------
 def focus_graph(root: Any, target: Any) -> tuple[Any, dict[int, Any]]:
-    """A copy of only the paths from `target` to `root`; every other input is held fixed (a constant).
-
-    Every node on those paths keeps its gate and local gradients, and all of its users are on a
-    path too, so backward on the copy gives each of them the same gradient as on the whole graph.
-    Returns (new root, {id(old node): new node}).
-    """
+    """A copy of only the paths from `target` to `root` (`autograd_core.graph.focus`)."""
     check_root(root, "focus")
-    path = path_nodes(root, target)
-    on = {id(n) for n in path}
-    copies: dict[int, Any] = {}
-    for node in path:
-        prev = []
-        for p in node._prev:
-            if id(p) not in on:
-                if id(p) not in copies:
-                    held = Constant(p.data, label=p.label)  # fixed in this view
-                    copies[id(p)] = held
-                prev.append(copies[id(p)])
-            else:
-                prev.append(copies[id(p)])
-        copies[id(node)] = node._copy(tuple(prev))
-    return copies[id(root)], copies
+    return graph.focus(root, target)
 
 
 # ----- folding ---------------------------------------------------------------------------------
@@ -179,15 +148,15 @@ def fold(root: Any, expand: Iterable[Any] = (), focus: Any = None) -> Folded:
         return found
 
     for i, node in enumerate(order):
-        if getattr(node, "_const", False) and not node._prev:
+        if is_constant(node) and not node._prev:
             continue  # constants are folded into whatever uses them
-        stage = shown_stage(getattr(node, "_stage", None))
+        stage = shown_stage(stage_of(node))
         if stage is not None:
             a = atom(("stage", id(stage)), "module", stage=stage)
         elif not node._prev:
             # a module's parameter joins its module's parameter box (the module of its first user)
             user = first_user[i]
-            owner = getattr(shown_stage(getattr(user, "_stage", None)), "owner", None)
+            owner = getattr(shown_stage(stage_of(user)), "owner", None)
             if owner is not None and id(node) in params_of(owner):
                 a = atom(("params", id(owner)), "params", owner=owner)
             else:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from autograd_core.node import is_constant
+
 from . import formatting
 
 # Unary gates whose output can be named after a named input: -y, tanh(x), exp(n3), softplus(x)
@@ -28,7 +30,7 @@ def node_names(order: Sequence[Any]) -> list[str]:
         label = getattr(node, "label", None)
         if label:
             names.append(label)
-        elif getattr(node, "_const", False):
+        elif is_constant(node):
             names.append(formatting.full(node.data))
         else:
             name = "L" if i == last else _derived(node, names, index) or f"n{i}"
@@ -42,7 +44,7 @@ def node_names(order: Sequence[Any]) -> list[str]:
 def _derived(node: Any, names: list[str], index: dict[int, int]) -> str | None:
     """`-y` for neg(y), `tanh(x)` for tanh(x): a name read off the gate and its one named input."""
     prev = node._prev
-    if len(prev) != 1 or getattr(prev[0], "_const", False):
+    if len(prev) != 1 or is_constant(prev[0]):
         return None
     op, inner = node._op, names[index[id(prev[0])]]
     if op in _PREFIX:

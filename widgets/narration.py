@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from autograd_core.node import is_constant
+
 from . import formatting
 from .plan import Plan
 
@@ -51,7 +53,7 @@ TIMES = Piece(" * ", " \u00d7 ")  # `*` in the text, a multiplication sign in th
 
 def name(plan: Plan, i: int) -> Piece:
     text = plan.names[i]
-    if getattr(plan.order[i], "_const", False):
+    if is_constant(plan.order[i]):
         return Piece(text, escape(text))
     return Piece(text, f"<i>{escape(text)}</i>")
 
@@ -120,7 +122,7 @@ def forward(plan: Plan, i: int) -> Narration:
     me = name(plan, i)
     value = number(node.data, "v")
     if not node._prev:
-        if getattr(node, "_const", False):
+        if is_constant(node):
             return _lines(["the constant " + value])
         return _lines([me + " = " + value + "  (an input)"])
     ins = [plan.index[id(p)] for p in node._prev]
@@ -157,7 +159,7 @@ def backward(plan: Plan, i: int, upstream: Any, shares: list[Share]) -> Narratio
                      + ". It passes it back to its inputs:")
     if not node._prev:
         grad = number(upstream, "g")
-        if getattr(node, "_const", False):
+        if is_constant(node):
             lines.append(me + " is a constant: its gradient " + grad + " is not used to learn anything")
         elif formatting.is_array(upstream):
             lines.append(d(loss, me) + " = " + grad + " is final (" + me + " is an input): nudging one "

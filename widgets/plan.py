@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograd_core.graph import topological_order
+from autograd_core.node import is_constant, stage_of
 
 from . import budget, formatting
 from .names import node_names
@@ -103,7 +104,7 @@ def make_plan(root: Any, style: str, names: list[str] | None = None) -> Plan:
             if len(node._prev) != 2:
                 continue
             ins = [index[id(p)] for p in node._prev]
-            consts = [k for k, j in enumerate(ins) if getattr(order[j], "_const", False) and uses[j] == 1]
+            consts = [k for k, j in enumerate(ins) if is_constant(order[j]) and uses[j] == 1]
             if len(consts) != 1 or getattr(order[ins[consts[0]]].data, "size", 1) != 1:
                 continue  # only a single number fits on a gate
             k = consts[0]
@@ -144,7 +145,7 @@ def _clusters(order: list, folded: set[int]) -> list[Cluster]:
         return made
 
     for i, node in enumerate(order):
-        stage = getattr(node, "_stage", None)
+        stage = stage_of(node)
         if stage is None or i in folded:
             continue
         cluster_of(stage).nodes.append(i)

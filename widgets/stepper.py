@@ -15,6 +15,7 @@ import ipywidgets as w
 
 from autograd_core.graph import clone
 from autograd_core.graph import topological_order as _topological
+from autograd_core.node import is_constant
 
 from . import formatting
 from .export import StepperExports
@@ -111,7 +112,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         """{name: value} of the nodes whose value the current frame shows (constants left out)."""
         plan, frame = self._current.story.plan, self.frame
         return {plan.names[i]: plan.order[i].data for i in range(frame.values_shown)
-                if not getattr(plan.order[i], "_const", False)}
+                if not is_constant(plan.order[i])}
 
     @property
     def grads(self) -> dict[str, Any]:
@@ -119,7 +120,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         story = self._current.story
         shown = story.grads_at(self.frame)
         return {story.plan.names[i]: g for i, g in sorted(shown.items())
-                if not getattr(story.plan.order[i], "_const", False)}
+                if not is_constant(story.plan.order[i])}
 
     @property
     def names(self) -> list[str]:

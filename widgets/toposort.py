@@ -20,6 +20,7 @@ from typing import Any
 import ipywidgets as w
 
 from autograd_core.graph import backward_steps, clone, topo_sort_steps
+from autograd_core.node import contributions, is_constant
 
 from . import formatting, narration
 from .export import Exports, Pack
@@ -84,7 +85,7 @@ def naive_recursive_backward_steps(root: Any, max_steps: int = NAIVE_MAX_STEPS) 
     """WRONG ON PURPOSE. Backprop the way students first write it, on `root`'s own graph:
 
         def backward(node):
-            for parent, local in zip(node._prev, node._local):
+            for parent, local in zip(node._prev, local_gradients(node)):
                 parent.grad += node.grad * local
                 backward(parent)          # at once, before node has heard from all its users
 
@@ -100,7 +101,7 @@ def naive_recursive_backward_steps(root: Any, max_steps: int = NAIVE_MAX_STEPS) 
             continue
         stack.append((node, k + 1))
         upstream = node.grad
-        parent, local, value = list(node._contributions(upstream))[k]
+        parent, local, value = contributions(node, upstream)[k]
         before = parent.grad
         parent.grad = before + value
         steps.append(NaiveStep(node, k, parent, upstream, local, value, before, parent.grad))
@@ -426,7 +427,7 @@ def _naive_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
         warn = incomplete or len(earlier) > 1
         frames.append(SortFrame(len(frames), "naive", "naive", i, (), 0, None, base,
                                 _lines(pieces, warn=warn), warn=warn))
-    leaves = [k for k in range(n) if not plan.order[k]._prev and not getattr(plan.order[k], "_const", False)]
+    leaves = [k for k in range(n) if not plan.order[k]._prev and not is_constant(plan.order[k])]
     summary = [
         f"naive recursion: {plan.names[k]}.grad = {formatting.full(plan.order[k].grad)}, "
         f"topological order (backward()): {formatting.full(final[k])}"
@@ -528,7 +529,7 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
         story = self._current.story
         shown = story.grads_at(self.frame.base)
         return {story.plan.names[i]: g for i, g in sorted(shown.items())
-                if not getattr(story.plan.order[i], "_const", False)}
+                if not is_constant(story.plan.order[i])}
 
     @property
     def svg(self) -> str:
