@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any
 
 import graphviz
 
-from . import formatting
+from . import formatting, render
 from .budget import GraphTooLarge
 from .dotgraph import dot_body
 from .layout import fit_width_style
@@ -27,12 +27,20 @@ class Drawing(graphviz.Digraph):
     """
 
     font_pt: float | None = None  # the theme's font size; None: never shrink (only scroll)
+    # draws the same graph folded, saying why (when graphviz does not finish in time), or None
+    fallback: Callable[[str], Drawing] | None = None
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         as_svg = args in ((), ("svg",)) and kwargs.get("format", "svg") == "svg"
         if as_svg and set(kwargs) <= {"format", "encoding"}:
             # what a notebook shows: laid out with a time limit, so a huge graph never hangs the kernel
-            svg = svg_from_dot(self.source)
+            try:
+                svg = svg_from_dot(self.source)
+            except GraphTooLarge:
+                if self.fallback is None:
+                    raise
+                return self.fallback(f"graphviz did not finish in {render.LAYOUT_TIMEOUT_S:g} s, so: ").pipe(
+                    *args, **kwargs)
             return svg if kwargs.get("encoding") else svg.encode("utf-8")
         try:
             return super().pipe(*args, **kwargs)
@@ -110,12 +118,15 @@ def draw(
         fused, mapping = fuse_stages(root)
         marked_nodes = [mapping.get(id(n), n) for n in marked_nodes]
         root = fused
+    from .large import folded_drawing
+
+    def folded(reason: str) -> Drawing:
+        return folded_drawing(original, focus=focus, theme=th, direction=direction, reason=reason)
+
     try:
         plan = make_plan(root, style)
-    except GraphTooLarge:
-        from .large import folded_drawing
-
-        return folded_drawing(original, focus=focus, theme=th, direction=direction)
+    except GraphTooLarge as why:
+        return folded(why.reason + ", so: ")
     marked = set()
     for node in marked_nodes:
         i = plan.index.get(id(node))
@@ -131,6 +142,7 @@ def draw(
     body = dot_body(plan, th, direction, values, grads, slots=False, marked=marked)
     drawing = Drawing(name="backprop", body=body)
     drawing.font_pt = th.font_size
+    drawing.fallback = folded
     return drawing
 
 

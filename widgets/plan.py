@@ -89,7 +89,7 @@ def check_root(root: Any, where: str) -> None:
 def make_plan(root: Any, style: str, names: list[str] | None = None) -> Plan:
     """Walk the graph once and decide how each node is drawn (`names`: one per node, to override)."""
     order = topological_order(root)
-    budget.check(len(order))
+    budget.check(sum(1 for n in order if n._prev or not is_constant(n)))
     index = {id(n): i for i, n in enumerate(order)}
     names = node_names(order) if names is None else names
     uses = [0] * len(order)
@@ -123,7 +123,9 @@ def make_plan(root: Any, style: str, names: list[str] | None = None) -> Plan:
             in_edges[c].append(len(edges))
             edges.append(Edge(f"e{c}_{k}", j, c, k))
 
-    budget.check(len(order), edges=len(edges))
+    drawn = len(order) - len(folded)
+    pairs = len({(e.parent, e.child) for e in edges})
+    budget.check(drawn, edges=len(edges), extra_wires=max(0, pairs - drawn + 1))
     clusters = _clusters(order, folded)
     return Plan(order, index, names, style, gate_text, folded, edges, uses, clusters, in_edges)
 

@@ -29,9 +29,9 @@ _CACHE: OrderedDict[str, str] = OrderedDict()
 _CACHE_SIZE = 16
 
 
-# A layout that takes longer than this is stopped: the budget counts nodes and wires, but some shapes
-# (a hundred parallel chains feeding one long sum) take graphviz minutes at a few thousand nodes.
-LAYOUT_TIMEOUT_S = 20.0
+# A layout that takes longer than this is stopped (and the graph drawn folded): the budget judges a
+# graph by its shape before graphviz runs, but some shapes still take graphviz far longer.
+LAYOUT_TIMEOUT_S = 2.0
 
 
 def svg_from_dot(source: str, engine: str = "dot") -> str:
