@@ -94,7 +94,8 @@ def local_gradients(node: Any) -> tuple[Any, ...]:
 
 def contributions(node: Any, upstream: Any) -> list[tuple[Any, Any, Any]]:
     """What a backward step of `node` passes to each input for this upstream gradient, changing nothing:
-    (input, local gradient or None, upstream x local), in `_prev` order (inputs needing no gradient left out)."""
+    (input, local gradient or None, upstream x local), in `_prev` order (inputs needing no gradient
+    left out)."""
     return list(node._contributions(upstream))
 
 

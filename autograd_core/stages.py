@@ -155,7 +155,8 @@ class _Fusion:
                 else:
                     again[id(n)] = n  # a constant of the stage
             out = again[id(output)]
-            fused = out._fused(tuple(leaves), self.stage.name, rule, lambda seed: _chain(rebuilt, out, seed, leaves))
+            fused = out._fused(tuple(leaves), self.stage.name, rule,
+                               lambda seed: _chain(rebuilt, out, seed, leaves))
             return fused.data, fused._local
 
         rule.__doc__ = f"the stage {self.stage.name!r} as one gate"

@@ -166,7 +166,8 @@ class Tensor:
 
         local = tuple((lambda g, k=k: through(g, k)) for k in range(len(prev)))
         requires_grad = any(p.requires_grad for p in prev)
-        t = _node(self.data, prev, local if requires_grad else (), TensorGate(name, rule), None, requires_grad)
+        gate_ = TensorGate(name, rule)
+        t = _node(self.data, prev, local if requires_grad else (), gate_, None, requires_grad)
         t.label = self.label
         return t
 

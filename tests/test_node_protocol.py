@@ -63,7 +63,8 @@ def _code_cells(path: Path) -> str:
 def test_no_module_outside_the_engine_reads_a_private_engine_name():
     offenders = []
     for path in sorted([*ROOT.glob("widgets/**/*.py"), *ROOT.glob("benchmarks/*.py")]):
-        offenders += [f"{path.relative_to(ROOT)}:{line}: .{name}" for line, name in _private_reads(path.read_text())]
+        found = _private_reads(path.read_text())
+        offenders += [f"{path.relative_to(ROOT)}:{line}: .{name}" for line, name in found]
     for path in sorted(ROOT.glob("notebooks/**/*.ipynb")):
         source = _code_cells(path)
         source = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
