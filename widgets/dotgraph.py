@@ -114,10 +114,15 @@ class _Drawer:
         p = self.plan
         out = []
         for e in p.edges:
+            t = self.t
+            count = (f' label="\u00d7{e.count:,}" fontname="{t.font}" fontsize={t.font_size * 0.75:g} '
+                     f'fontcolor="{t.wire}"' if e.count > 1 else "")
             if p.style == "circuit":
-                out.append(f'  n{e.parent}:wire:{self.port_out} -> g{e.child} [id="{e.id}"]')
+                out.append(f'  n{e.parent}:wire:{self.port_out} -> g{e.child} [id="{e.id}"{count}]')
+            elif p.gate_text[e.child] is None:  # a box without a gate (a folded view): box to box
+                out.append(f'  n{e.parent} -> n{e.child} [id="{e.id}"{count}]')
             else:
-                out.append(f'  n{e.parent} -> g{e.child} [id="{e.id}"]')
+                out.append(f'  n{e.parent} -> g{e.child} [id="{e.id}"{count}]')
         for i, text in enumerate(p.gate_text):
             if text is None:
                 continue

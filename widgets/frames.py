@@ -67,6 +67,7 @@ class GradUpdate:
 
     node: int
     value: Any
+    text: str | None = None  # how it is drawn, when not simply the number (a folded box's norm)
 
 
 @dataclass

@@ -36,6 +36,7 @@ class Edge:
     parent: int
     child: int
     pos: int
+    count: int = 1  # graph wires it stands for (a folded view's wire between two boxes)
 
 
 @dataclass

@@ -15,7 +15,7 @@ from autograd_core import graph as graph_steps
 
 from . import formatting, frames
 from .dotgraph import dot_source
-from .frames import Frame, Timeline
+from .frames import Frame, GradUpdate, Timeline
 from .layout import Layout, cell, make_layout, placeholder
 from .plan import Plan, make_plan
 from .render import svg_from_dot
@@ -31,8 +31,8 @@ class Scene:
     gradient; gradient updates in backward order (each update covers the one before it in its cell).
     """
 
-    def __init__(self, plan: Plan, timeline: Timeline, layout: Layout, theme: Theme, digits: int,
-                 direction: str = "LR") -> None:
+    def __init__(self, story: Story, layout: Layout, theme: Theme, direction: str = "LR") -> None:
+        plan, timeline = story.plan, story.timeline
         self.plan, self.timeline, self.layout, self.theme = plan, timeline, layout, theme
         sid = f"#{layout.svg_id}"
         vbox, gbox = layout.value_boxes, layout.grad_boxes
@@ -40,13 +40,12 @@ class Scene:
             placeholder(vbox[i], theme.value, theme, False) if i in vbox else "<g/>" for i in range(plan.size)
         ]
         self.values_layer = [
-            cell(vbox[i], formatting.short(node.data, digits), theme.value, theme, False)
-            if i in vbox else "<g/>"
-            for i, node in enumerate(plan.order)
+            cell(vbox[i], story.value_text(i), theme.value, theme, False) if i in vbox else "<g/>"
+            for i in range(plan.size)
         ]
         cover = _cover(plan.style, direction, theme)
         self.grads_layer = [
-            cell(gbox[u.node], formatting.short(u.value, digits), theme.grad, theme, True, cover)
+            cell(gbox[u.node], story.grad_text(u), theme.grad, theme, True, cover)
             if u.node in gbox else "<g/>"
             for u in timeline.updates
         ]
@@ -173,17 +172,26 @@ class Story:
     plan: Plan
     timeline: Timeline
     digits: int
+    value_texts: list[str] | None = None  # how each node's value is drawn, when not simply its number
 
     @property
     def frames(self) -> list[Frame]:
         return self.timeline.frames
 
+    def value_text(self, i: int) -> str:
+        if self.value_texts is not None:
+            return self.value_texts[i]
+        return formatting.short(self.plan.order[i].data, self.digits)
+
+    def grad_text(self, u: GradUpdate) -> str:
+        return u.text if u.text is not None else formatting.short(u.value, self.digits)
+
     def widest_texts(self) -> tuple[list[str], list[str]]:
         """For each node, the widest value and gradient text it will show: graphviz sizes cells by them."""
-        values = [formatting.short(n.data, self.digits) for n in self.plan.order]
+        values = [self.value_text(i) for i in range(self.plan.size)]
         grads = [formatting.short(0.0, self.digits)] * self.plan.size
         for u in self.timeline.updates:
-            text = formatting.short(u.value, self.digits)
+            text = self.grad_text(u)
             if _width(text) > _width(grads[u.node]):
                 grads[u.node] = text
         return values, grads
@@ -209,7 +217,7 @@ def lay_out(story: Story, theme: Theme, direction: str, prefix: str) -> Scene:
     values, grads = story.widest_texts()
     source = dot_source(story.plan, theme, direction, values, grads, slots=True)
     layout = make_layout(svg_from_dot(source), prefix, theme)
-    return Scene(story.plan, story.timeline, layout, theme, story.digits, direction)
+    return Scene(story, layout, theme, direction)
 
 
 def _width(text: str) -> float:

@@ -13,12 +13,14 @@ from typing import Any
 
 import ipywidgets as w
 
-from autograd_core.graph import clone
+from autograd_core.graph import backward_steps, clone
 from autograd_core.graph import topological_order as _topological
 from autograd_core.node import is_constant
 
 from . import formatting
+from .budget import GraphTooLarge
 from .export import StepperExports
+from .folded_story import FoldedStory, tell_folded
 from .frames import Frame
 from .plan import check_root
 from .player import SPEEDS, FramePlayer, check_speed, new_id
@@ -56,6 +58,10 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
     "projector"), direction ("LR", "TB", ...), digits (default 4; 2 for the projector), predict
     (type each gradient before it is revealed), collapsed (draw stages as single gates), speed (ms
     per step when playing), focus (a node: step only through the paths from it to the output).
+
+    A graph too large (or too tangled) to draw gate by gate opens folded: its boxes (module calls,
+    stacks of repeated parts, long sums and chains) are stepped box by box, forward then backward,
+    and `expand(name)` (or the box menu) opens a box while stepping; `fold_all()` closes them.
     """
 
     def __init__(
@@ -142,7 +148,11 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         index = self._matching_frame(target)
         self._shown_view = target
         self._answered = set()
-        self._show_view()
+        try:
+            self._show_view()
+        except GraphTooLarge as why:  # this view alone is too slow to lay out: say so in its place
+            self._current.error = str(why)
+            self._show_view()
         self._goto(index)
 
     @property
@@ -156,6 +166,33 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
             self.predict_box.value = self._predict
         self._answered = set()
         self._refresh()
+
+    @property
+    def folded(self) -> bool:
+        """True when the graph is shown folded into boxes (too large to draw gate by gate)."""
+        return self._shown_view == "folded"
+
+    @property
+    def expandable(self) -> list[str]:
+        """The names `expand()` takes in the folded view (modules, stages), in drawing order."""
+        story = self._current.story
+        return list(story.folded.expandable) if isinstance(story, FoldedStory) else []
+
+    def expand(self, what: Any) -> None:
+        """Folded view: open a box (a module, a stage, or one of `expandable`) one level, keeping the step."""
+        if not self.folded or what is None:
+            return
+        story = self._current.story
+        what = story.folded.expandable.get(what, what) if isinstance(what, str) else what
+        if all(x is not what for x in self._expanded):
+            self._expanded.append(what)
+        self._refold()
+
+    def fold_all(self) -> None:
+        """Folded view: close every opened box."""
+        if self.folded and self._expanded:
+            self._expanded = []
+            self._refold()
 
     def next(self) -> None:
         """One step forward (in predict mode, not past a gradient that has not been guessed yet)."""
@@ -221,14 +258,66 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         self.feedback.add_class("bp-feedback")
         self.guess_row = w.HBox([self.guess_label, self.guess_text, self.guess_button, self.reveal_button])
 
+        self.box_choice = w.Dropdown(options=[], description="box:", layout=w.Layout(width="320px"))
+        self.box_choice.add_class("bp-expand-choice")
+        self.expand_button = w.Button(description="expand", icon="expand", layout=w.Layout(width="auto"),
+                                      tooltip="open this box one level (its parts, then their gates)")
+        self.expand_button.add_class("bp-expand")
+        self.expand_button.on_click(lambda _b: self.expand(self.box_choice.value))
+        self.fold_button = w.Button(description="fold all", icon="compress", layout=w.Layout(width="auto"))
+        self.fold_button.add_class("bp-fold")
+        self.fold_button.on_click(lambda _b: self.fold_all())
+        self.fold_row = w.HBox([self.box_choice, self.expand_button, self.fold_button])
+
     def _children(self) -> list:
         top = w.HBox([self.phase_label, self.stage_toggle, self.predict_box],
                      layout=w.Layout(justify_content="space-between", align_items="center"))
-        return [self.style_html, top, self.view, self._control_row(), self.narration_html, self.guess_row,
-                self.feedback]
+        return [self.style_html, top, self.fold_row, self.view, self._control_row(), self.narration_html,
+                self.guess_row, self.feedback]
 
     def _load(self, root: Any, collapsed: bool) -> None:
-        """Make the views of `root` (expanded, and fused when it has stages) and show frame 0."""
+        """Make the views of `root` and show frame 0: gate by gate (expanded, and fused when it has
+        stages) when graphviz can lay it out quickly, else folded into boxes."""
+        self._answered = set()
+        self._index = 0
+        self._expanded: list[Any] = []
+        try:
+            self._load_gates(root, collapsed)
+            self._show_view()  # lays the graph out: graphviz is stopped if it runs too long
+        except GraphTooLarge as why:
+            self._load_folded(root, why.reason + ".")
+            self._show_view()
+        self._goto(0)
+
+    def _load_folded(self, root: Any, reason: str) -> None:
+        graph, twins = clone(root)
+        for _ in backward_steps(graph, record=False):  # the engine's own backward pass, on the copy
+            pass
+        self._folded = (root, twins, reason)
+        story = tell_folded(root, twins, self._digits, [], reason)
+        self._views = {"folded": _View(story, f"bp{self._id}b0", {})}
+        self._shown_view = "folded"
+
+    def _refold(self) -> None:
+        """Fold again with the boxes now opened, and show the same moment (the box holding the same node)."""
+        old: FoldedStory = self._current.story  # type: ignore[assignment]
+        frame = self.frame
+        anchor = old.anchors[frame.node] if frame.node is not None else None
+        root, twins, reason = self._folded
+        story = tell_folded(root, twins, self._digits, self._expanded, reason)
+        self._views["folded"] = _View(story, f"bp{self._id}b{new_id()}", {})
+        index = 0
+        if anchor is not None:
+            box = story.folded.box_of.get(id(anchor))
+            k = next((i for i, n in enumerate(story.plan.order) if n.box.id == box), None)
+            if k is not None:
+                n = story.plan.size
+                index = 1 + k if frame.phase == "forward" else 1 + n + (n - 1 - k)
+        self._answered = set()
+        self._show_view()
+        self._goto(min(index, len(self.steps) - 1))
+
+    def _load_gates(self, root: Any, collapsed: bool) -> None:
         from autograd_core.stages import fuse_stages
 
         prefix = f"bp{self._id}"
@@ -250,10 +339,6 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
             views["fused"] = _View(fused_story, f"{prefix}f", node_of)
         self._views = views
         self._shown_view = "fused" if collapsed and "fused" in views else "expanded"
-        self._answered = set()
-        self._index = 0
-        self._show_view()
-        self._goto(0)
 
     # ----- showing ----------------------------------------------------------------------------
     @property
@@ -261,12 +346,18 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         return self._views[self._shown_view]
 
     def _scene(self) -> Scene | None:
+        """The current view's layout (made once). Raises GraphTooLarge if graphviz ran too long on a
+        gate-by-gate view (the stepper then folds the graph); a folded view that does says so instead."""
         view = self._current
         if view.scene is None and view.error is None:
             try:
                 view.scene = lay_out(view.story, self._theme, self._direction, view.prefix)
             except GraphvizNotFound:
                 view.error = INSTALL_HELP
+            except GraphTooLarge as why:
+                if not isinstance(view.story, FoldedStory):
+                    raise
+                view.error = str(why)
         return view.scene
 
     def _show_view(self) -> None:
@@ -276,7 +367,17 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         self._show_picture(self._theme, f"bp-i{self._id}", svg, self._current.error)
         has_stages = "fused" in self._views
         self.stage_toggle.disabled = not has_stages
-        self.stage_toggle.description = "fuse stages" if has_stages else "no stages"
+        self.stage_toggle.description = (
+            "fuse stages" if has_stages else "folded: see expand" if self.folded else "no stages")
+        self.fold_row.layout.display = "flex" if self.folded else "none"
+        if self.folded:
+            names = self.expandable
+            self.box_choice.options = [(n, n) for n in names]
+            self.expand_button.disabled = not names
+            self.fold_button.disabled = not self._expanded
+        self.predict_box.disabled = self.folded
+        self.predict_box.description = ("predict: not in the folded view" if self.folded
+                                        else "predict before reveal")
         if self.stage_toggle.value != self.collapsed:
             self._syncing = True
             self.stage_toggle.value = self.collapsed
