@@ -310,11 +310,13 @@ def test_a_root_that_is_not_a_value_is_refused_clearly():
         GraphStepper([loss, loss])
 
 
-def test_a_graph_over_the_node_budget_is_refused_with_a_message(monkeypatch):
+def test_a_graph_over_the_node_budget_opens_folded_and_says_why(monkeypatch):
     monkeypatch.setattr(budget, "MAX_NODES", 5)
     loss, _ = mse()
-    with pytest.raises(GraphTooLarge, match="7 nodes, more than the drawing budget of 5"):
-        GraphStepper(loss)
+    s = GraphStepper(loss)
+    assert s.folded and "Too many nodes to draw one by one (7; the budget is 5)" in s.narration
+    s.last()
+    assert s.frame.phase == "done"
 
 
 def test_css_classes_for_browser_tests():
