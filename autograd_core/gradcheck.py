@@ -92,7 +92,9 @@ def check_graph(root: Any, h: float = 1e-5) -> list[Check]:
     """For every node: d root / d node from a fresh backward pass against a central difference.
 
     The numeric side nudges the node's value and re-runs every gate rule downstream of it.
-    Results are in topological order; the graph itself is left unchanged.
+    For a Tensor node every entry is nudged together (the direction of all ones), so the check
+    compares the sum of its gradient's entries with that directional derivative: one pass per node,
+    and a wrong entry still shows. Results are in topological order; the graph is left unchanged.
     """
     copy, copies = clone(root)
     copy.backward()
@@ -100,10 +102,17 @@ def check_graph(root: Any, h: float = 1e-5) -> list[Check]:
     for node in topological_order(root):
         twin = copies[id(node)]
         x = node.data
-        up = evaluate(root, {id(node): x + h})
-        down = evaluate(root, {id(node): x - h})
-        checks.append(Check(_name(node), twin.grad, (up - down) / (2 * h), node))
+        up = _number(evaluate(root, {id(node): x + h}))
+        down = _number(evaluate(root, {id(node): x - h}))
+        checks.append(Check(_name(node), _number(twin.grad, total=True), (up - down) / (2 * h), node))
     return checks
+
+
+def _number(x: Any, total: bool = False) -> float:
+    """A float from a number or a one-element array; with `total`, an array's entries summed."""
+    if hasattr(x, "shape") and getattr(x, "ndim", 0):
+        return float(x.sum()) if total else float(x.reshape(()))
+    return float(x)
 
 
 @dataclass(frozen=True)
@@ -128,8 +137,8 @@ def check_gates(root: Any, h: float = 1e-6) -> list[LocalCheck]:
     """Check every gate's local gradients against its own forward rule, input by input."""
     checks = []
     for node in topological_order(root):
-        if not node._prev:
-            continue
+        if not node._prev or hasattr(node.data, "shape"):
+            continue  # an input; or a Tensor gate, whose local gradients are arrays or products
         xs = [p.data for p in node._prev]
         for i, local in enumerate(node._local):
             up, down = list(xs), list(xs)

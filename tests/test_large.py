@@ -10,7 +10,7 @@ import pytest
 
 from autograd_core import Value, nn
 from autograd_core.graph import clone, topological_order
-from widgets import GraphStepper, GraphTooLarge, budget, draw, render
+from widgets import GraphStepper, budget, draw, render
 from widgets.large import Overview, focus_graph, fold, path_nodes
 
 SVG = "{http://www.w3.org/2000/svg}"

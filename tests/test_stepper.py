@@ -7,7 +7,7 @@ import pytest
 
 from autograd_core import Value, stage
 from autograd_core.graph import topological_order
-from widgets import GraphStepper, GraphTooLarge, GraphvizNotFound, budget, render, scene
+from widgets import GraphStepper, GraphvizNotFound, budget, render, scene
 
 # ARTICLE.md rows 3 and 5, written out (not computed by the code under test).
 MSE = {"loss": 196.0, "w": 112.0, "x": -84.0, "y": 28.0}

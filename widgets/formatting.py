@@ -88,3 +88,12 @@ def _full_array(a: Any) -> str:
 def shape_of(x: Any) -> str | None:
     """`(2, 3)` for an array, None for a number."""
     return str(tuple(x.shape)) if is_array(x) else None
+
+
+def magnitude(x: Any) -> float:
+    """A number as it is; an array as its norm (how large a gradient flowing along a wire is)."""
+    if is_array(x):
+        import numpy as np
+
+        return float(np.sqrt(np.sum(np.square(np.asarray(x, dtype=float)))))
+    return float(x)

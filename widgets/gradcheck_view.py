@@ -346,7 +346,7 @@ def _flows(root: Any, index: dict[int, int]) -> list[Flow]:
     for step in backward_steps(copy):
         child = back[id(step.node)]
         for pos, c in enumerate(step.contributions):
-            flows.append(Flow(back[id(c.parent)], child, pos, float(c.value)))
+            flows.append(Flow(back[id(c.parent)], child, pos, formatting.magnitude(c.value)))
     return flows
 
 

@@ -31,7 +31,8 @@ def node_names(order: Sequence[Any]) -> list[str]:
         if label:
             names.append(label)
         elif is_constant(node):
-            names.append(formatting.full(node.data))
+            shape = formatting.shape_of(node.data)
+            names.append(f"const{shape}" if shape else formatting.full(node.data))
         else:
             name = "L" if i == last else _derived(node, names, index) or f"n{i}"
             while name in taken:

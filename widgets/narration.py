@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from autograd_core.node import is_constant
+from autograd_core.node import is_constant, needs_grad
 
 from . import formatting
 from .plan import Plan
@@ -186,6 +186,8 @@ def backward(plan: Plan, i: int, upstream: Any, shares: list[Share]) -> Narratio
 
 def contribution(plan: Plan, i: int, upstream: Any, s: Share) -> Piece:
     """`dL/dx += dL/dq * dq/dx = -4 * 1 = -4  (why the local gradient is 1)`."""
+    if formatting.is_array(s.value) or formatting.is_array(upstream):
+        return tensor_contribution(plan, i, upstream, s)
     loss = name(plan, plan.size - 1)
     me, parent = name(plan, i), name(plan, s.parent)
     chain = d(loss, parent) + " += " + d(loss, me) + TIMES + d(me, parent)
@@ -219,3 +221,90 @@ def _why(plan: Plan, i: int, pos: int) -> str:
             return ""
         return f"d(a**{n})/da = {n} * a" + ("" if lower == "1" else f"**{lower}")
     return ""
+
+
+# ----- tensors: the vector-Jacobian product in the dimension analysis the course teaches ---------
+def dims(x: Any) -> str:
+    """`5×4` for a (5, 4) array, `4` for a (4,) one, `1` for a number."""
+    shape = getattr(x, "shape", ())
+    return "\u00d7".join(str(n) for n in shape) if shape else "1"
+
+
+def _sized(piece: Piece, x: Any) -> Piece:
+    size = dims(x)
+    return piece + Piece(f" ({size})", f' <span class="bp-dims">({escape(size)})</span>')
+
+
+def _t(piece: Piece) -> Piece:
+    """A matrix transposed: `Xᵀ`."""
+    return Piece(piece.text + "^T", piece.html + "\u1d40")
+
+
+ELEMENTWISE_LOCAL = {  # how each elementwise gate's local gradient reads, for tensors
+    "+": "1", "-": "\u00b11", "neg": "-1", "exp": "exp(a)", "log": "1/a", "tanh": "1 - tanh(a)\u00b2",
+    "sigmoid": "s(1 - s)", "relu": "[a > 0]", "maximum": "[a is the larger]",
+}
+
+
+def tensor_contribution(plan: Plan, i: int, upstream: Any, s: Share) -> Piece:
+    """`dL/dW (2×4) += Xᵀ (2×5) @ dL/dZ (5×4)`, then the numbers (exactly when there are few).
+
+    The shapes are the check a student makes by hand: a gradient always has its node's shape, and a
+    matrix product's gradient is the only product of the neighbours' shapes that gives it."""
+    node = plan.order[i]
+    parent_node = plan.order[s.parent]
+    loss = name(plan, plan.size - 1)
+    me, parent = name(plan, i), name(plan, s.parent)
+    lhs = _sized(d(loss, parent), parent_node.data) + " += "
+    up = _sized(d(loss, me), upstream)
+    op = node._op
+    pos = [k for k, p in enumerate(node._prev) if needs_grad(p)][s.pos]  # inputs without grad get no share
+    if op == "@" and len(node._prev) == 2:
+        other = node._prev[1 - pos]
+        other_name = name(plan, plan.index[id(other)])
+        if pos == 0:  # Z = A @ B: dL/dA = dL/dZ @ Bᵀ
+            rhs = up + " @ " + _sized(_t(other_name), other.data.T)
+        else:  # dL/dB = Aᵀ @ dL/dZ
+            rhs = _sized(_t(other_name), other.data.T) + " @ " + up
+    elif s.local is not None:
+        local = _sized(d(me, parent), s.local)
+        rhs = up + Piece(" \u2299 ", " \u2299 ") + local  # elementwise: the Jacobian is diagonal
+    elif op in ("sum", "mean"):
+        rhs = up + Piece(" copied to every entry", " copied to every entry") + (
+            Piece(" / count", " / count") if op == "mean" else "")
+    elif op == "transpose":
+        rhs = _t(up)
+    elif op == "reshape":
+        rhs = up + Piece(" reshaped back", " reshaped back")
+    elif op == "[]":
+        rhs = up + Piece(" put back where the entries were picked", " put back where the entries were picked")
+    else:
+        via = f" through {op}'s vector-Jacobian product"
+        rhs = up + Piece(via, escape(via))
+    line = lhs + rhs + " = " + _numbers(s.value)
+    note = _broadcast_note(plan, parent_node, upstream, s)
+    if note:
+        line = line + Piece(f"  ({note})", f' <span class="bp-why">({escape(note)})</span>')
+    elif s.local is not None and op in ELEMENTWISE_LOCAL:
+        local_text = ("1" if pos == 0 else "-1") if op == "-" else ELEMENTWISE_LOCAL[op]
+        why = f"{op}: local gradient {local_text}, entry by entry"
+        line = line + Piece(f"  ({why})", f' <span class="bp-why">({escape(why)})</span>')
+    return line
+
+
+def _numbers(x: Any) -> Piece:
+    """An array's numbers in full when few, else its shape and range (full precision)."""
+    return number(x, "g")
+
+
+def _broadcast_note(plan: Plan, parent_node: Any, upstream: Any, s: Share) -> str:
+    """Say when broadcasting stretched this input, so its gradient was summed back to its shape."""
+    up_shape = getattr(upstream, "shape", ())
+    mine = getattr(parent_node.data, "shape", ())
+    if s.local is None or tuple(up_shape) == tuple(mine):
+        return ""
+    extra = len(up_shape) - len(mine)
+    axes = list(range(extra)) + [extra + k for k, n in enumerate(mine) if n == 1 and up_shape[extra + k] != 1]
+    where = "axis " + ", ".join(str(a) for a in axes) if len(axes) != 1 else f"axis {axes[0]}"
+    return (f"broadcasting used {plan.names[s.parent]} ({dims(parent_node.data)}) as ({dims(upstream)}): "
+            f"its gradient is summed over {where}")
