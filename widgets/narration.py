@@ -217,3 +217,17 @@ def _why(plan: Plan, i: int, pos: int) -> str:
             return ""
         return f"d(a**{n})/da = {n} * a" + ("" if lower == "1" else f"**{lower}")
     return ""
+
+
+def hint(plan: Plan, i: int, upstream: Any, s: Share) -> Piece:
+    """Predict mode's first answer to a wrong guess: the two numbers to multiply, not their product."""
+    loss = name(plan, plan.size - 1)
+    me, parent = name(plan, i), name(plan, s.parent)
+    line = ("Hint: multiply the upstream gradient " + d(loss, me) + " = " + number(upstream, "g")
+            + " by the local gradient " + d(me, parent) + " = " + number(s.local, "g"))
+    why = _why(plan, i, s.pos)
+    if why:
+        line = line + Piece(f" ({why})", f' <span class="bp-why">({escape(why)})</span>')
+    if s.before != 0:
+        line = line + (", then add what " + parent + " already had, " + number(s.before, "g"))
+    return line + "."
