@@ -175,7 +175,7 @@ def test_staged_backward_article_numbers_and_each_intermediate():
                             dsigy=1 / den, dx=STAGED_DX, dy=STAGED_DY)
     assert fb.ok
     fb = ex.staged_backward(dxpy=dden)  # forgot the square gate's local gradient 2u
-    assert fb.status == "wrong" and "d(u^2)/du = 2\u00b7u" in fb.text()
+    assert fb.status == "wrong" and "\u2202(u\u00b2)/\u2202u = 2 \u00d7 u" in fb.text()
     with pytest.raises(TypeError, match="unknown names"):
         ex.staged_backward(dz=1.0)
 
@@ -191,7 +191,7 @@ def test_fork_contributions_add_up_to_dx():
     assert fb.ok and "2.0595697955721652" in fb.text()
     fb = ex.fork_contributions(via_num=via["via_num"], via_sigx=dden, via_xpy=via["via_xpy"])
     (item,) = [i for i in fb.items if i.status == "wrong"]
-    assert item.name == "via sigx" and "(1 - s)\u00b7s" in item.hint
+    assert item.name == "via sigx" and "(1 \u2212 s) \u00d7 s" in item.hint
     assert fb.highlight.label == "x"
 
 

@@ -81,7 +81,7 @@ def test_predict_mode_asks_for_every_revealed_gradient(make):
     assert guessed == expected  # every gradient after the seed, in the backward pass's order
     assert len(asked) == len(expected)
     for prompt, (name, _) in zip(asked, expected):
-        assert f"/d{name} after the next step" in prompt
+        assert f"/\u2202{name} after the next step" in prompt
     # the leaves' last guesses are the engine's gradients
     root.backward()
     leaves = {n.label: n.grad for n in topological_order(root) if not n._prev and n.label}

@@ -175,6 +175,7 @@ def _report(feedback: Feedback) -> Feedback:
 
     The first wrong answer to an exercise gets hints only; from the second on, the expected values.
     """
+    _graph_names.clear()
     if feedback.status == "wrong":
         tries = _wrong_tries[feedback.title] = _wrong_tries.get(feedback.title, 0) + 1
         feedback.revealed = tries > 1
@@ -312,6 +313,7 @@ def check_numbers(
     first_hints: hints for a first wrong try where `hints` would give the answer away.
     """
     hints = hints or {}
+    _use_names(root)
     items = [_number_item(n, answers[n], expected[n], hints.get(n, "")) for n in answers]
     for item in items:
         if first_hints and item.name in first_hints:
@@ -326,8 +328,27 @@ def check_numbers(
 
 
 # ----- gradients on a graph -----------------------------------------------------------------------
+# The names of the graph being checked, as the stepper and the drawing call its nodes (names.node_names).
+# The nodes are kept with their names, so that no id is reused while the mapping is in use.
+_graph_names: dict[int, tuple[Value, str]] = {}
+
+
+def _use_names(root: Any) -> None:
+    """Name the nodes of `root`'s graph in feedback exactly as GraphStepper and draw() name them."""
+    from .names import node_names
+
+    _graph_names.clear()
+    if isinstance(root, Value):
+        order = graph.topological_order(root)
+        _graph_names.update({id(n): (n, name) for n, name in zip(order, node_names(order))})
+
+
 def node_name(node: Value) -> str:
-    """How a node is called in feedback: its label, else its gate, else its number."""
+    """How a node is called in feedback: as the stepper calls it (its label, else its generated name
+    such as n2), else its gate, else its number."""
+    named = _graph_names.get(id(node))
+    if named is not None and named[0] is node:
+        return named[1]
     if node.label:
         return node.label
     if node._op:
@@ -350,10 +371,10 @@ def gradients(root: Value) -> dict[int, float]:
 _GATE_HINTS = {
     "+": "an add gate passes its upstream gradient unchanged to every input (local gradient 1)",
     "neg": "a negate gate flips the sign of the gradient (local gradient -1)",
-    "exp": "e^u is its own derivative: the local gradient is the gate's output",
-    "log": "d ln(u)/du = 1/u",
-    "tanh": "d tanh(u)/du = 1 - t\u00b2, with t the gate's output",
-    "sigmoid": "d sigmoid(u)/du = (1 - s)\u00b7s, with s the gate's output",
+    "exp": "e\u1d58 is its own derivative: the local gradient is the gate's output",
+    "log": "\u2202ln(u)/\u2202u = 1/u",
+    "tanh": "\u2202tanh(u)/\u2202u = 1 \u2212 t\u00b2, with t the gate's output",
+    "sigmoid": "\u2202\u03c3(u)/\u2202u = (1 \u2212 s) \u00d7 s, with s the gate's output",
     "relu": "a relu passes the gradient where its input is positive and blocks it elsewhere",
     "max": "a max gate routes the whole gradient to its larger input",
 }
@@ -370,13 +391,17 @@ def gate_hint(consumer: Value, index: int) -> str:
         )
     if op == "/":
         if index == 0:
-            return "d(a/b)/da = 1/b"
-        return "d(a/b)/db = -a/b\u00b2"
+            return "\u2202(a/b)/\u2202a = 1/b"
+        return "\u2202(a/b)/\u2202b = \u2212a/b\u00b2"
     if op.startswith("**") and consumer._params and "n" in consumer._params:
         n = consumer._params["n"]
-        power = "" if n == 2 else f"^{fmt(n - 1)}"
+        from .narration import superscript
+
+        power = "" if n == 2 else (superscript(fmt(n - 1)) or f"^{fmt(n - 1)}")
         u = consumer._prev[0]
-        return f"d(u^{fmt(n)})/du = {fmt(n)}\u00b7u{power}, with u = {node_name(u)} = {fmt(u.data)}"
+        top = superscript(fmt(n)) or f"^{fmt(n)}"
+        return (f"\u2202(u{top})/\u2202u = {fmt(n)} \u00d7 u{power}, with u = {node_name(u)} "
+                f"= {fmt(u.data)}")
     if op in _GATE_HINTS:
         return _GATE_HINTS[op]
     return f"the {op!r} gate's local gradient here is {fmt(consumer._local[index])}"
@@ -440,6 +465,7 @@ def check_gradients(
     the exercise writes it (e.g. {"x": "df/dx"}). The wrong node nearest the output is outlined.
     """
     names = names or {}
+    _use_names(root)
     labelled = nodes_by_label(root)
     missing = [k for k in answers if k not in labelled]
     if missing:
@@ -630,7 +656,7 @@ def first_expression(f: Any) -> Feedback:
 def first_gradient(df_da: Any) -> Feedback:
     """Exercise: df/da for f = a * b + c at a = 2, b = -3, c = 10."""
     a, b, c = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c")
-    f = _named(_named(a * b, "e") + c, "f")
+    f = _named(a * b + c, "f")  # as notebook 00 builds it: a * b is unlabelled there (the stepper's n2)
     return check_gradients("df/da for f = a * b + c", f, {"a": df_da}, names={"a": "df/da"})
 
 
@@ -656,7 +682,7 @@ def nudge(f_after: Any, step: float = 0.01) -> Feedback:
 
 @gate("*")
 def _mul_reference(a: float, b: float) -> tuple[float, tuple[float, float]]:
-    """A multiply gate swaps its inputs: d(a*b)/da = b, d(a*b)/db = a."""
+    """A multiply gate swaps its inputs: ∂(a × b)/∂a = b, ∂(a × b)/∂b = a."""
     return a * b, (b, a)
 
 
@@ -710,7 +736,7 @@ def fork_contributions(via_num: Any, via_sigx: Any, via_xpy: Any) -> Feedback:
 
 # ----- notebook 03: staged computation ------------------------------------------------------------
 def _sigmoid_reference_rule(x: float) -> tuple[float, tuple[float]]:
-    """d sigmoid(x)/dx = (1 - s) * s, with s = sigmoid(x): no need to differentiate the four gates."""
+    """∂σ(x)/∂x = (1 − s) × s, with s = σ(x): no need to differentiate the four gates."""
     s = math.exp(x) / (1.0 + math.exp(x)) if x < 0 else 1.0 / (1.0 + math.exp(-x))
     return s, ((1.0 - s) * s,)
 
@@ -771,7 +797,7 @@ def mse_gradients(dw: Any, dx: Any, dy: Any) -> Feedback:
 
 @gate("cube")
 def _cube_reference(a: float) -> tuple[float, tuple[float]]:
-    """d(a^3)/da = 3a^2."""
+    """∂(a³)/∂a = 3 × a²."""
     return a**3, (3.0 * a * a,)
 
 
@@ -798,6 +824,7 @@ def topological_sort(student: Any) -> Feedback:
         return _report(Feedback(title, "wrong", [Item("build_topo", "wrong",
                                                       f"expected a function, got {type(student).__name__}")]))
     for root in _test_graphs():
+        _use_names(root)
         problem, node = _order_problem(student, root)
         if problem:
             item = Item("build_topo", "wrong", f"on the graph of {node_name(root)}: {problem[0]}", problem[1])
@@ -1275,6 +1302,7 @@ def first_nonfinite(root: Value, answer: Any) -> Feedback:
     if found is None:
         raise ValueError("first_nonfinite: every value and gradient of this graph is finite")
     want = found.node
+    _use_names(root)
     given = answer.label if isinstance(answer, Value) else answer
     if given == want.label:
         what = "value" if found.phase == "forward" else "gradient"

@@ -86,10 +86,18 @@ class Timeline:
     updates: list[GradUpdate]
 
 
-def build(plan: Plan, forward_steps: list, backward_steps: list) -> Timeline:
-    """Frames from the engine's recorded steps (forward_steps/backward_steps of the graph in `plan`)."""
+def build(plan: Plan, forward_steps: list, backward_steps: list,
+          narration_digits: int | None = None) -> Timeline:
+    """Frames from the engine's recorded steps (forward_steps/backward_steps of the graph in `plan`).
+
+    narration_digits: None narrates at full precision; an int with that many digits (projector).
+    """
     n = plan.size
-    frames = [Frame(0, "start", None, 0, 0, (), lambda: narration.start(plan))]
+
+    def _later(write: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+        return lambda: narration.with_digits(narration_digits, write, *args)
+
+    frames = [Frame(0, "start", None, 0, 0, (), _later(narration.start, plan))]
     for k, step in enumerate(forward_steps):
         i = plan.index[id(step.node)]
         if i in plan.folded:
@@ -111,7 +119,7 @@ def build(plan: Plan, forward_steps: list, backward_steps: list) -> Timeline:
             updates.append(GradUpdate(j, c.after))
         if i in plan.folded:
             continue
-        targets = _targets(plan, i, step.upstream, shares)
+        targets = _targets(plan, i, step.upstream, shares, _later)
         frames.append(Frame(len(frames), "backward", i, n, len(updates), tuple(plan.in_edges[i]),
                             _later(narration.backward, plan, i, step.upstream, shares),
                             targets[0] if targets else None, targets))
@@ -120,11 +128,8 @@ def build(plan: Plan, forward_steps: list, backward_steps: list) -> Timeline:
     return Timeline(frames, updates)
 
 
-def _later(write: Callable[..., Narration], *args: Any) -> Callable[[], Narration]:
-    return lambda: write(*args)
-
-
-def _targets(plan: Plan, i: int, upstream: Any, shares: list[Share]) -> tuple[Target, ...]:
+def _targets(plan: Plan, i: int, upstream: Any, shares: list[Share],
+             later: Callable[..., Callable[[], Any]]) -> tuple[Target, ...]:
     """Every gradient a backward step reveals that is worth guessing (not a constant's, not an array).
 
     An input that appears twice in one gate (`a * a`) is asked once, for the sum it ends with.
@@ -146,8 +151,6 @@ def _targets(plan: Plan, i: int, upstream: Any, shares: list[Share]) -> tuple[Ta
                 )
             return piece
 
-        def hint(s: Share = s) -> Piece:
-            return narration.hint(plan, i, upstream, s)
-
-        found[s.parent] = Target(s.parent, plan.names[s.parent], s.after, explain, hint)
+        found[s.parent] = Target(s.parent, plan.names[s.parent], s.after, later(explain),
+                                 later(narration.hint, plan, i, upstream, s))
     return tuple(found.values())

@@ -57,7 +57,9 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
     nodes are not touched. Options: style ("circuit" or "nodes"), theme ("light", "dark",
     "projector"), direction ("LR", "TB", ...), digits (default 4; 2 for the projector), predict
     (type each gradient before it is revealed), collapsed (draw stages as single gates), speed (ms
-    per step when playing), focus (a node: step only through the paths from it to the output).
+    per step when playing), focus (a node: step only through the paths from it to the output),
+    full_precision (narrate every number in full; the default for every theme but the projector's,
+    whose narration uses the drawing's few digits).
     """
 
     def __init__(
@@ -72,6 +74,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         collapsed: bool = False,
         speed: int = SPEEDS["normal"],
         focus: Any = None,
+        full_precision: bool | None = None,
     ) -> None:
         check_root(root, "GraphStepper")
         if focus is not None:  # only the paths from `focus` to the output (same gradients on them)
@@ -82,6 +85,9 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         self._theme = get_theme(theme)
         self._direction = check_direction(direction)
         self._digits = check_digits(digits, self._theme)
+        if full_precision is None:
+            full_precision = self._theme.name != "projector"
+        self._narration_digits = None if full_precision else self._digits
         speed = check_speed(speed)
         self._id = new_id()
         self._index = 0
@@ -250,7 +256,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
 
         prefix = f"bp{self._id}"
         graph, copies = clone(root)
-        story = tell(graph, self._style, self._digits)
+        story = tell(graph, self._style, self._digits, narration_digits=self._narration_digits)
         index = story.plan.index
         views = {"expanded": _View(story, f"{prefix}x", {k: index[id(v)] for k, v in copies.items()})}
         if story.plan.clusters:
@@ -263,7 +269,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
             expanded = views["expanded"].node_of
             for key, j in sorted(node_of.items(), key=lambda kv: expanded[kv[0]]):
                 names[j] = story.plan.names[expanded[key]]
-            fused_story = tell(fused, self._style, self._digits, names)
+            fused_story = tell(fused, self._style, self._digits, names, self._narration_digits)
             views["fused"] = _View(fused_story, f"{prefix}f", node_of)
         self._views = views
         self._shown_view = "fused" if collapsed and "fused" in views else "expanded"
@@ -321,7 +327,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         loss = escape(self.names[-1])
         count = len(frame.targets)
         which = f" ({self._progress.get(frame.index, 0) + 1} of the {count} it reveals)" if count > 1 else ""
-        return f"Predict d{loss}/d{escape(target.name)} after the next step{which}:&nbsp;"
+        return f"Predict \u2202{loss}/\u2202{escape(target.name)} after the next step{which}:&nbsp;"
 
     # ----- predict mode -----------------------------------------------------------------------
     def _reset_predictions(self) -> None:
