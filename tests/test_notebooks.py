@@ -236,6 +236,16 @@ def test_notebook_runs(name, mode):
     for expected in MUST_SHOW[name]:
         assert expected in everything, f"{name} ({mode}): {expected!r} is not in the outputs"
 
+    # After Run All every stepper and sort player waits at frame 0 (a stepper left at its last frame
+    # would show the answers of the exercises below it): read from the saved widget state.
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    sliders = [m["state"] for m in state.get("state", {}).values()
+               if "bp-slider" in m.get("state", {}).get("_dom_classes", [])]
+    if "GraphStepper(" in json.dumps(nb_json) or "TopoSortPlayer(" in json.dumps(nb_json):
+        assert sliders, f"{name}: no stepper's widget state was saved"
+    moved = [sl["value"] for sl in sliders if sl.get("value", 0) != 0]
+    assert not moved, f"{name} ({mode}): {len(moved)} stepper(s) left away from frame 0 (at {moved})"
+
     for cell in nb.cells:
         if "exercise" not in cell.metadata.get("tags", []):
             continue

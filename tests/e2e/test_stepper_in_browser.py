@@ -134,7 +134,7 @@ def predict_prompt(stepper, label: str) -> str:
         settle(stepper)  # the guess box is shown or hidden by an update that follows the step's own
         row = stepper.locator(".bp-guess")
         if row.count() and row.first.is_visible():
-            asked = re.search(r"Predict d\S+/d(\S+) after", stepper.inner_text())
+            asked = re.search(r"Predict \u2202\S+/\u2202(\S+) after", stepper.inner_text())
             assert asked, f"{label}: the guess box shows without saying which gradient to predict"
             return asked.group(1)
         before = slider_index(stepper)
