@@ -80,8 +80,14 @@ def test_the_series_is_complete():
 @pytest.mark.parametrize("name", SERIES)
 def test_stored_without_outputs_and_with_a_kernel(name):
     nb = _load(name)
-    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    # what ipykernel's kernel reports (else JupyterLab marks the notebook modified as it opens; see
+    # tests/e2e/test_notebooks_open_clean.py); only the Python patch version cannot be known here
+    kernel = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     assert nb["metadata"]["kernelspec"] == kernel
+    assert nb["metadata"]["language_info"] == {
+        "codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+        "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+        "pygments_lexer": "ipython3", "version": "3.11"}
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [], f"{name}: a cell has outputs: strip them before committing"
