@@ -71,6 +71,14 @@ Then run this command again."
 case "$mode" in
   lab)
     setup lab
+    # Silence JupyterLab's "Jupyter news" pop-up (it covers the widgets), as binder/postBuild does: a
+    # settings override inside the virtual environment, so nothing is written to your home folder.
+    settings="$VENV/share/jupyter/lab/settings"
+    if [ ! -e "$settings/overrides.json" ]; then
+      mkdir -p "$settings"
+      printf '%s\n' '{' '  "@jupyterlab/apputils-extension:notification": {' \
+        '    "fetchNews": "false",' '    "checkForUpdates": false' '  }' '}' > "$settings/overrides.json"
+    fi
     say "opening JupyterLab at notebooks/00_start_here.ipynb (Ctrl+C to stop)"
     extra=()
     [ "$(id -u)" = 0 ] && extra+=(--allow-root)

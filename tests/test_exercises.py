@@ -10,6 +10,21 @@ import pytest
 from autograd_core import Tensor, Value, gate, graph, nn
 from widgets import exercises as ex
 
+
+@pytest.fixture(autouse=True)
+def fresh_tries():
+    """Each test starts as a fresh notebook: no exercise answered wrongly yet."""
+    ex._wrong_tries.clear()
+    ex._last_wrong.clear()
+    yield
+
+
+def full(fb) -> str:
+    """The feedback as a second wrong try shows it (with the expected values)."""
+    from dataclasses import replace
+
+    return replace(fb, revealed=True).text()
+
 # The article's numbers (ARTICLE.md), typed in by hand: never computed by the code under test.
 CIRCUIT = {"dq": -4.0, "dz": 3.0, "dx": -4.0, "dy": -4.0}
 STAGED_DX, STAGED_DY, STAGED_F = 2.0595697955721652, 1.5922327514838093, 1.5456448841066441
@@ -160,7 +175,7 @@ def test_staged_backward_article_numbers_and_each_intermediate():
                             dsigy=1 / den, dx=STAGED_DX, dy=STAGED_DY)
     assert fb.ok
     fb = ex.staged_backward(dxpy=dden)  # forgot the square gate's local gradient 2u
-    assert fb.status == "wrong" and "d(u^2)/du = 2\u00b7u" in fb.text()
+    assert fb.status == "wrong" and "\u2202(u\u00b2)/\u2202u = 2 \u00d7 u" in fb.text()
     with pytest.raises(TypeError, match="unknown names"):
         ex.staged_backward(dz=1.0)
 
@@ -176,7 +191,7 @@ def test_fork_contributions_add_up_to_dx():
     assert fb.ok and "2.0595697955721652" in fb.text()
     fb = ex.fork_contributions(via_num=via["via_num"], via_sigx=dden, via_xpy=via["via_xpy"])
     (item,) = [i for i in fb.items if i.status == "wrong"]
-    assert item.name == "via sigx" and "(1 - s)\u00b7s" in item.hint
+    assert item.name == "via sigx" and "(1 \u2212 s) \u00d7 s" in item.hint
     assert fb.highlight.label == "x"
 
 
@@ -279,7 +294,7 @@ def test_gate_checker_right_wrong_unanswered_and_broken():
     assert ex.multiply_gate(right).ok
     fb = ex.multiply_gate(unswapped)
     assert fb.status == "wrong"
-    assert "input 0 at a = 3, b = -4: you return 3, expected -4" in fb.text()
+    assert "input 0 at a = 3, b = -4: you return 3, expected -4" in full(fb)
     assert "swaps its inputs" in fb.text()
     assert fb.highlight and all(n._gate is unswapped for n in fb.highlight)
     assert ex.multiply_gate(placeholder).status == "unanswered"
@@ -313,11 +328,11 @@ def test_sigmoid_and_cube_gates():
 
     assert ex.sigmoid_gate(sig).ok
     fb = ex.sigmoid_gate(sig_wrong)
-    assert "at x = 0: you return 0.5, expected 0.25" in fb.text()
+    assert "at x = 0: you return 0.5, expected 0.25" in full(fb)
     assert fb.root is not None and fb.root.label == "f"  # the neuron, built with the student's gate
     assert ex.sigmoid_gate(sig_todo).status == "unanswered"
     assert ex.cube_gate(cube).ok
-    assert "forward at a = 2: you return 4, expected 8" in ex.cube_gate(cube_forward_wrong).text()
+    assert "forward at a = 2: you return 4, expected 8" in full(ex.cube_gate(cube_forward_wrong))
 
 
 def test_arity_mismatch():
@@ -397,11 +412,36 @@ def test_feedback_prints_outside_ipython_and_renders_html(capsys):
     fb = ex.mse_gradients(dw=112, dx=84, dy=28)
     out = capsys.readouterr().out
     assert out.startswith("\u2718 Gradients of the MSE loss: not quite.")
-    assert "you wrote 84, expected -84" in out
+    assert "you wrote 84, which is not it. The size is right, the sign is not." in out
+    assert "-84" not in out  # a first wrong try: a hint, not the answer
     page = fb._repr_html_()
-    assert "bp-exercise-feedback bp-wrong" in page and "expected -84" in page
+    assert "bp-exercise-feedback bp-wrong" in page and "which is not it" in page
     fb._ipython_display_()  # already shown once: shows nothing more
     assert capsys.readouterr().out == ""
+    fb = ex.mse_gradients(dw=112, dx=84, dy=28)  # the second wrong try: the expected value
+    assert "you wrote 84, expected -84" in capsys.readouterr().out
+    assert "expected -84" in fb._repr_html_()
+
+
+def test_a_first_wrong_answer_gets_a_hint_then_the_value():
+    fb = ex.first_gradient(3)
+    text = fb.text()
+    assert "df/da: you wrote 3, which is not it" in text and "expected -3" not in text
+    # the hint names the numbers to multiply (upstream 1, local b = -3) but not their product
+    assert "multiply the upstream gradient 1 by the local gradient -3" in text
+    assert "Try again" in text
+    assert "expected -3" in ex.reveal().text()  # an explicit reveal
+    fb = ex.first_gradient(4)  # a second wrong try of the same exercise: the value
+    assert "expected -3" in fb.text() and "upstream \u00d7 local = 1 \u00d7 (-3) = -3" in fb.text()
+    assert ex.first_gradient(-3).ok
+    assert "expected -3" not in ex.first_gradient(5).text()  # after a right answer, hints first again
+    assert "expected -4" not in ex.circuit_gradients(dq=1, dz=3, dx=-4, dy=-4).text()  # per exercise
+
+
+def test_hints_at_a_fork_leave_the_sum_to_the_student():
+    fb = ex.staged_backward(dx=1.0)
+    assert "+=" in fb.text() and f"= {STAGED_DX!r}" not in fb.text()
+    assert f"= {STAGED_DX!r}" in full(fb)
 
 
 def test_titles_and_messages_are_escaped_in_html():
@@ -464,7 +504,7 @@ def test_train_step_matches_a_hand_written_sgd_update():
 
 def test_tensor_gradient_checkers_against_numpy_formulas():
     assert ex.matmul_shapes(dX=(4, 3), dW=(3, 2)).ok
-    assert "expected (3, 2)" in ex.matmul_shapes(dX=(4, 3), dW=(2, 3)).text()
+    assert "expected (3, 2)" in full(ex.matmul_shapes(dX=(4, 3), dW=(2, 3)))
     assert ex.matmul_backward(lambda X, W, dY: (dY @ W.T, X.T @ dY)).ok
     fb = ex.matmul_backward(lambda X, W, dY: (dY @ W.T, dY.T @ X))
     assert "dW has shape (2, 3), expected (3, 2)" in fb.text() and "X.T @ dY" in fb.text()
@@ -530,7 +570,7 @@ def test_softplus_gate():
 
     assert ex.softplus_gate(fixed).ok
     fb = ex.softplus_gate(buggy)
-    assert "at x = 0: you return 1, expected 0.5" in fb.text()
+    assert "at x = 0: you return 1, expected 0.5" in full(fb)
 
 
 def test_first_nonfinite_on_a_distance_at_zero():

@@ -102,7 +102,7 @@ def test_save_frames_writes_one_svg_per_frame_and_the_narration(tmp_path):
     first = ET.parse(paths[0]).getroot()
     assert "112.0000" not in {"".join(t.itertext()) for t in first.iter("{http://www.w3.org/2000/svg}text")}
     notes = (tmp_path / "frames" / "narration.txt").read_text(encoding="utf-8")
-    assert "dloss/dw" in notes and notes.count("[") >= len(stepper.steps)
+    assert "\u2202loss/\u2202w" in notes and notes.count("[") >= len(stepper.steps)
 
 
 def test_save_frames_png_draws_each_frame_at_the_chosen_scale(tmp_path):

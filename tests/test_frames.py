@@ -20,11 +20,14 @@ CIRCUIT = {"q": 3.0, "f": -12.0, "dz": 3.0, "dq": -4.0, "dx": -4.0, "dy": -4.0}
 STAGED_F, STAGED_DX, STAGED_DY = 1.5456448841066441, 2.0595697955721652, 1.5922327514838093
 
 CHAIN = re.compile(
-    r"^d(?P<loss>\S+)/d(?P<parent>\S+) \+= d\S+/d(?P<node>\S+) \* d\S+/d\S+ = "
-    r"(?P<up>\S+) \* \(?(?P<local>[^ )]+)\)? = (?P<value>\S+)"
+    r"^\u2202(?P<loss>\S+)/\u2202(?P<parent>\S+) \+= "
+    r"(?:\u2202\S+/\u2202(?P<node>\S+) \u00d7 \u2202\S+/\u2202\S+ = "
+    r"|upstream (?=\S+ \u00d7 local ))"  # at the output itself: `+= upstream 1 × local 2 = 2`
+    r"(?P<up>\S+) \u00d7 (?:local )?\(?(?P<local>[^ )]+)\)? = (?P<value>\S+)"
 )
 FORK = re.compile(
-    r"at the fork: d\S+/d(?P<parent>\S+) = (?P<before>\S+) \+ \(?(?P<value>[^ )]+)\)? = (?P<after>\S+)"
+    r"at the fork: \u2202\S+/\u2202(?P<parent>\S+) = (?P<before>\S+) "
+    r"\+ \(?(?P<value>[^ )]+)\)? = (?P<after>\S+)"
     r"  \(path (?P<path>\d+) of (?P<paths>\d+)"
 )
 
@@ -88,7 +91,7 @@ def check_backward_narrations(stepper, root):
             m = CHAIN.match(line)
             if m:
                 chains += 1
-                assert by_name[m["node"]] is node
+                assert m["node"] is None and node is root or by_name[m["node"]] is node
                 parent = by_name[m["parent"]]
                 pos = [p is parent for p in node._prev].index(True)
                 assert float(m["up"]) == node.grad
@@ -121,10 +124,11 @@ def test_circuit_narrations_read_like_the_article():
         stepper.goto(i)
         texts.append(stepper.narration)
     assert "q = x + y = -2 + 5 = 3" in texts
-    assert "f = q * z = 3 * (-4) = -12" in texts
+    assert "f = q \u00d7 z = 3 \u00d7 (-4) = -12" in texts
     joined = "\n".join(texts)
-    assert "df/dq += df/df * df/dq = 1 * (-4) = -4" in joined
-    assert "df/dx += df/dq * dq/dx = -4 * 1 = -4" in joined
+    # at the output the upstream gradient is named, not written ∂f/∂f × ∂f/∂q (circular)
+    assert "\u2202f/\u2202q += upstream 1 \u00d7 local (-4) = -4" in joined
+    assert "\u2202f/\u2202x += \u2202f/\u2202q \u00d7 \u2202q/\u2202x = -4 \u00d7 1 = -4" in joined
 
 
 def test_staged_function_narrations_and_forks_match_the_engine():

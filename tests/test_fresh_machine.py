@@ -94,9 +94,15 @@ def test_readme_lab_command_on_a_clean_venv(tmp_path):
         with urllib.request.urlopen(f"{url}/api/kernelspecs?token={token}", timeout=10) as r:
             specs = json.load(r)
         listing = served_listing(url, token)
+        # the "Jupyter news" pop-up is silenced, as on Binder (an override inside the venv)
+        with urllib.request.urlopen(f"{url}/lab/api/settings/@jupyterlab/apputils-extension:notification"
+                                    f"?token={token}", timeout=10) as r:
+            notification = json.load(r)["settings"]
     finally:
         stop_process_group(proc)
     assert (venv / "bin" / "python").exists(), "dev.sh did not create the venv named by BACKPROP_LAB_VENV"
+    assert notification.get("fetchNews") == "false", f"JupyterLab will ask about Jupyter news: {notification}"
+    assert (venv / "share" / "jupyter" / "lab" / "settings" / "overrides.json").exists()
     served = {item["name"] for item in listing}
     expected = {p.name for p in (REPO / "notebooks").glob("*.ipynb")}
     assert expected <= served, f"notebooks missing from the server: {sorted(expected - served)}"

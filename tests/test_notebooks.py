@@ -80,8 +80,14 @@ def test_the_series_is_complete():
 @pytest.mark.parametrize("name", SERIES)
 def test_stored_without_outputs_and_with_a_kernel(name):
     nb = _load(name)
-    kernel = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    # what ipykernel's kernel reports (else JupyterLab marks the notebook modified as it opens; see
+    # tests/e2e/test_notebooks_open_clean.py); only the Python patch version cannot be known here
+    kernel = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
     assert nb["metadata"]["kernelspec"] == kernel
+    assert nb["metadata"]["language_info"] == {
+        "codemirror_mode": {"name": "ipython", "version": 3}, "file_extension": ".py",
+        "mimetype": "text/x-python", "name": "python", "nbconvert_exporter": "python",
+        "pygments_lexer": "ipython3", "version": "3.11"}
     for cell in nb["cells"]:
         if cell["cell_type"] == "code":
             assert cell["outputs"] == [], f"{name}: a cell has outputs: strip them before committing"
@@ -235,6 +241,16 @@ def test_notebook_runs(name, mode):
     everything = "\n".join(_text(c) for c in nb.cells if c.cell_type == "code")
     for expected in MUST_SHOW[name]:
         assert expected in everything, f"{name} ({mode}): {expected!r} is not in the outputs"
+
+    # After Run All every stepper and sort player waits at frame 0 (a stepper left at its last frame
+    # would show the answers of the exercises below it): read from the saved widget state.
+    state = nb.metadata.get("widgets", {}).get("application/vnd.jupyter.widget-state+json", {})
+    sliders = [m["state"] for m in state.get("state", {}).values()
+               if "bp-slider" in m.get("state", {}).get("_dom_classes", [])]
+    if "GraphStepper(" in json.dumps(nb_json) or "TopoSortPlayer(" in json.dumps(nb_json):
+        assert sliders, f"{name}: no stepper's widget state was saved"
+    moved = [sl["value"] for sl in sliders if sl.get("value", 0) != 0]
+    assert not moved, f"{name} ({mode}): {len(moved)} stepper(s) left away from frame 0 (at {moved})"
 
     for cell in nb.cells:
         if "exercise" not in cell.metadata.get("tags", []):

@@ -157,18 +157,26 @@ def test_predict_mode_accepts_a_right_guess_and_rejects_a_wrong_one():
     reach_first_target(s)
     held = s.index
     s.next()  # the next step reveals a gradient: not before a guess
-    assert s.index == held and "Predict" in s.feedback.value
+    assert s.index == held and "Predict" in s.guess_label.value
+    assert "Predict" not in s.feedback.value  # the prompt is on screen once, not repeated below it
     target = s.steps[held + 1].target
     assert target.name == "n5" and target.value == -28.0  # d loss/d (w*x - y) = 2 * (-14)
     assert s.guess("-28") is True
     assert s.index == held + 1 and "Right" in s.feedback.value
 
     reach_first_target(s)
+    held = s.index
     target = s.steps[s.index + 1].target
     assert s.guess(target.value + 1) is False
-    assert "Not quite" in s.feedback.value
-    assert s.frame.target is target  # revealed anyway, with the arithmetic
+    assert "Not quite" in s.feedback.value and "Hint" in s.feedback.value
+    assert s.index == held  # a first wrong guess: a hint, not the answer, and no reveal
+    assert "+=" not in s.feedback.value  # the hint names what to multiply, not the finished sum
+    assert s.guess(target.value + 1) is False  # the second wrong try: the answer, then on
     assert f'<span class="bp-g">{target.value:g}</span>' in s.feedback.value  # the right number, shown
+    assert [t.name for t in s.steps[held + 1].targets] == ["n2", "-y"]  # this step reveals two
+    assert s.index == held and "\u2202-y" in s.guess_label.value  # so it asks for the second one next
+    s.reveal_button.click()
+    assert s.index == held + 1 and s.frame.target is target
 
 
 def test_predict_mode_tolerates_rounding_and_reads_fractions():

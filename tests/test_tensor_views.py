@@ -64,10 +64,11 @@ def test_tensor_narration_states_the_vector_jacobian_product_in_dimensions():
     s = GraphStepper(loss)
     s.last()
     text = "\n".join(f.narration.text for f in s.steps)
-    assert "dL/dweight (2\u00d74) += X^T (2\u00d75) @ dL/dn2 (5\u00d74)" in text
+    assert "n2 = X @ weight" in text
+    assert "\u2202L/\u2202weight (2\u00d74) += X^T (2\u00d75) @ \u2202L/\u2202n2 (5\u00d74)" in text
     assert "@ weight^T (1\u00d74)" in text  # the hidden layer's gradient: dL/dZ @ W2^T
     assert "broadcasting used bias (4) as (5\u00d74): its gradient is summed over axis 0" in text
-    assert "\u2299 dtanh(n4)/dn4 (5\u00d74)" in text
+    assert "\u2299 \u2202tanh(n4)/\u2202n4 (5\u00d74)" in text
 
 
 def test_the_stage_toggle_fuses_a_tensor_module_with_the_same_gradients():

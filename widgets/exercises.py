@@ -1,10 +1,13 @@
 """Exercise checkers for the notebooks: compare a student's answer with the engine and say what is wrong.
 
-Every checker answers at once with a `Feedback`: "correct", "not quite" (which input, which value was
-expected, a hint such as "a multiply gate swaps its inputs", and the graph with the wrong node
-outlined) or "not answered yet" when a `...` is still in place, so that a notebook with unanswered
-exercises still runs from top to bottom. Expected values always come from the engine itself
-(a fresh backward pass, a gate's own rule); nothing here computes a gradient by other means.
+Every checker answers at once with a `Feedback`: "correct", "not quite" (which input is wrong, a hint
+such as "a multiply gate swaps its inputs: multiply the upstream -28 by the local -4", and the graph
+with the wrong node outlined) or "not answered yet" when a `...` is still in place, so that a notebook
+with unanswered exercises still runs from top to bottom. A first wrong answer gets the hint without
+the expected value, so that there is something left to work out; a second wrong answer to the same
+exercise (or `reveal()`) states the expected value and the finished arithmetic. Expected values
+always come from the engine itself (a fresh backward pass, a gate's own rule); nothing here computes
+a gradient by other means.
 
 In a notebook a checker displays its feedback as soon as it is called; outside IPython it prints it.
 """
@@ -41,8 +44,16 @@ class Item:
 
     name: str
     status: str  # "correct", "wrong" or "unanswered"
-    message: str = ""
-    hint: str = ""
+    message: str = ""  # the whole verdict, with the expected value
+    hint: str = ""  # the whole hint, with its result
+    first: str = ""  # a first wrong try: the verdict without the expected value ("" = the same)
+    first_hint: str = ""  # a first wrong try: the hint without its result ("" = the same)
+
+    def shown(self, revealed: bool) -> tuple[str, str]:
+        """(message, hint) as shown: the expected value only once revealed."""
+        if revealed or self.status != "wrong":
+            return self.message, self.hint
+        return self.first or self.message, self.first_hint or self.hint
 
 
 @dataclass
@@ -55,6 +66,7 @@ class Feedback:
     note: str = ""
     root: Any = None  # a graph to draw under the feedback...
     highlight: Any = None  # ...with this node (or nodes) outlined
+    revealed: bool = True  # False on a first wrong try: hints, not the expected values
     _shown: bool = field(default=False, repr=False)
 
     @property
@@ -72,13 +84,18 @@ class Feedback:
             waiting = [i.name for i in self.items if i.status == "unanswered"]
             what = f" (still to answer: {', '.join(waiting)})" if waiting and waiting != [""] else ""
             lines[0] += f" Replace each ... with your answer{what}, then run the cell again."
+        hidden = False
         for item in self.items:
             if item.status == "unanswered" or not item.message:
                 continue
             mark = _STYLE[item.status][0]
-            lines.append(f"  {mark} {item.message}")
-            if item.hint and item.status == "wrong":
-                lines.append(f"      Hint: {item.hint}")
+            message, hint = item.shown(self.revealed)
+            hidden |= (message, hint) != (item.message, item.hint)
+            lines.append(f"  {mark} {message}")
+            if hint and item.status == "wrong":
+                lines.append(f"      Hint: {hint}")
+        if hidden:
+            lines.append("  Try again: a second wrong answer shows the expected value (or run ex.reveal()).")
         if self.note:
             lines.append(f"  {self.note}")
         if self.highlight is not None and self.status == "wrong":
@@ -139,8 +156,37 @@ class Feedback:
             display({"text/plain": "(graph)", "text/html": svg}, raw=True)
 
 
+# Wrong answers so far, per exercise (by title): the expected value is stated from the second on.
+_wrong_tries: dict[str, int] = {}
+_last_wrong: list[Feedback] = []
+
+
+def reveal() -> Feedback | None:
+    """Show the expected values (and the finished hints) of the last exercise answered wrongly."""
+    if not _last_wrong:
+        print("Nothing to reveal: no exercise has been answered wrongly yet.")
+        return None
+    from dataclasses import replace
+
+    return _show(replace(_last_wrong[-1], revealed=True, _shown=False))
+
+
 def _report(feedback: Feedback) -> Feedback:
-    """Show the feedback now (display in IPython, print elsewhere) and return it for inspection."""
+    """Show the feedback now (display in IPython, print elsewhere) and return it for inspection.
+
+    The first wrong answer to an exercise gets hints only; from the second on, the expected values.
+    """
+    _graph_names.clear()
+    if feedback.status == "wrong":
+        tries = _wrong_tries[feedback.title] = _wrong_tries.get(feedback.title, 0) + 1
+        feedback.revealed = tries > 1
+        _last_wrong[:] = [feedback]
+    elif feedback.status == "correct":
+        _wrong_tries.pop(feedback.title, None)
+    return _show(feedback)
+
+
+def _show(feedback: Feedback) -> Feedback:
     try:
         from IPython import get_ipython
 
@@ -240,7 +286,8 @@ def _number_item(name: str, answer: Any, expected: float, hint: str = "") -> Ite
         exact = "" if value == expected else f" (exactly {fmt(expected)})"
         return Item(name, "correct", f"{name} = {fmt(value)}{exact}")
     extra = _common_slip(value, expected)
-    return Item(name, "wrong", f"{name}: you wrote {fmt(value)}, expected {fmt(expected)}.{extra}", hint)
+    return Item(name, "wrong", f"{name}: you wrote {fmt(value)}, expected {fmt(expected)}.{extra}", hint,
+                first=f"{name}: you wrote {fmt(value)}, which is not it.{extra}")
 
 
 def _common_slip(value: float, expected: float) -> str:
@@ -260,10 +307,18 @@ def check_numbers(
     root: Any = None,
     nodes: Mapping[str, Any] | None = None,
     note: str = "",
+    first_hints: Mapping[str, str] | None = None,
 ) -> Feedback:
-    """Compare named numbers; outline the first wrong one's node (if `nodes` names it) in `root`."""
+    """Compare named numbers; outline the first wrong one's node (if `nodes` names it) in `root`.
+
+    first_hints: hints for a first wrong try where `hints` would give the answer away.
+    """
     hints = hints or {}
+    _use_names(root)
     items = [_number_item(n, answers[n], expected[n], hints.get(n, "")) for n in answers]
+    for item in items:
+        if first_hints and item.name in first_hints:
+            item.first_hint = first_hints[item.name]
     status = _overall(items)
     highlight = None
     if nodes:
@@ -274,8 +329,27 @@ def check_numbers(
 
 
 # ----- gradients on a graph -----------------------------------------------------------------------
+# The names of the graph being checked, as the stepper and the drawing call its nodes (names.node_names).
+# The nodes are kept with their names, so that no id is reused while the mapping is in use.
+_graph_names: dict[int, tuple[Value, str]] = {}
+
+
+def _use_names(root: Any) -> None:
+    """Name the nodes of `root`'s graph in feedback exactly as GraphStepper and draw() name them."""
+    from .names import node_names
+
+    _graph_names.clear()
+    if isinstance(root, Value):
+        order = graph.topological_order(root)
+        _graph_names.update({id(n): (n, name) for n, name in zip(order, node_names(order))})
+
+
 def node_name(node: Value) -> str:
-    """How a node is called in feedback: its label, else its gate, else its number."""
+    """How a node is called in feedback: as the stepper calls it (its label, else its generated name
+    such as n2), else its gate, else its number."""
+    named = _graph_names.get(id(node))
+    if named is not None and named[0] is node:
+        return named[1]
     if node.label:
         return node.label
     if node._op:
@@ -298,10 +372,10 @@ def gradients(root: Value) -> dict[int, float]:
 _GATE_HINTS = {
     "+": "an add gate passes its upstream gradient unchanged to every input (local gradient 1)",
     "neg": "a negate gate flips the sign of the gradient (local gradient -1)",
-    "exp": "e^u is its own derivative: the local gradient is the gate's output",
-    "log": "d ln(u)/du = 1/u",
-    "tanh": "d tanh(u)/du = 1 - t\u00b2, with t the gate's output",
-    "sigmoid": "d sigmoid(u)/du = (1 - s)\u00b7s, with s the gate's output",
+    "exp": "e\u1d58 is its own derivative: the local gradient is the gate's output",
+    "log": "\u2202ln(u)/\u2202u = 1/u",
+    "tanh": "\u2202tanh(u)/\u2202u = 1 \u2212 t\u00b2, with t the gate's output",
+    "sigmoid": "\u2202\u03c3(u)/\u2202u = (1 \u2212 s) \u00d7 s, with s the gate's output",
     "relu": "a relu passes the gradient where its input is positive and blocks it elsewhere",
     "max": "a max gate routes the whole gradient to its larger input",
 }
@@ -318,20 +392,28 @@ def gate_hint(consumer: Value, index: int) -> str:
         )
     if op == "/":
         if index == 0:
-            return "d(a/b)/da = 1/b"
-        return "d(a/b)/db = -a/b\u00b2"
+            return "\u2202(a/b)/\u2202a = 1/b"
+        return "\u2202(a/b)/\u2202b = \u2212a/b\u00b2"
     if op.startswith("**") and "n" in gate_params(consumer):
         n = gate_params(consumer)["n"]
-        power = "" if n == 2 else f"^{fmt(n - 1)}"
+        from .narration import superscript
+
+        power = "" if n == 2 else (superscript(fmt(n - 1)) or f"^{fmt(n - 1)}")
         u = consumer._prev[0]
-        return f"d(u^{fmt(n)})/du = {fmt(n)}\u00b7u{power}, with u = {node_name(u)} = {fmt(u.data)}"
+        top = superscript(fmt(n)) or f"^{fmt(n)}"
+        return (f"\u2202(u{top})/\u2202u = {fmt(n)} \u00d7 u{power}, with u = {node_name(u)} "
+                f"= {fmt(u.data)}")
     if op in _GATE_HINTS:
         return _GATE_HINTS[op]
     return f"the {op!r} gate's local gradient here is {fmt(local_gradients(consumer)[index])}"
 
 
-def gradient_hint(root: Value, node: Value, grads: Mapping[int, float] | None = None) -> str:
-    """How d root / d node is made: one `upstream x local` per use of the node, added up."""
+def gradient_hint(root: Value, node: Value, grads: Mapping[int, float] | None = None,
+                  result: bool = True) -> str:
+    """How d root / d node is made: one `upstream x local` per use of the node, added up.
+
+    result=False leaves the result out: what to multiply (and add), for a first wrong try.
+    """
     grads = grads if grads is not None else gradients(root)
     if node is root:
         return "the output's gradient with respect to itself is 1: that is where backward starts"
@@ -342,19 +424,25 @@ def gradient_hint(root: Value, node: Value, grads: Mapping[int, float] | None = 
         if p is node
     ]
     terms = [_times(grads[id(c)], local_gradients(c)[i]) for c, i in uses]
-    total = fmt(grads[id(node)])
+    total = f" = {fmt(grads[id(node)])}" if result else ""
     if len(uses) == 1:
-        return contribution_hint(*uses[0], grads)
+        return contribution_hint(*uses[0], grads, result=result)
     names = ", ".join(sorted({node_name(c) for c, _ in uses}))
     return (
         f"{node_name(node)} is used {len(uses)} times (by {names}): its gradient is the sum of what "
-        f"each use sends back (+=): {' + '.join(terms)} = {total}"
+        f"each use sends back (+=): {' + '.join(terms)}{total}"
     )
 
 
-def contribution_hint(consumer: Value, index: int, grads: Mapping[int, float]) -> str:
-    """What one gate sends back to one input: the gate's rule in words and upstream x local."""
+def contribution_hint(consumer: Value, index: int, grads: Mapping[int, float], result: bool = True) -> str:
+    """What one gate sends back to one input: the gate's rule in words and upstream x local.
+
+    result=False names the two numbers to multiply without their product (a first wrong try).
+    """
     upstream, local = grads[id(consumer)], local_gradients(consumer)[index]
+    if not result:
+        return (f"{gate_hint(consumer, index)}; multiply the upstream gradient {fmt(upstream)} "
+                f"by the local gradient {fmt(local)}")
     arithmetic = f"{_times(upstream, local)} = {fmt(upstream * local)}"
     return f"{gate_hint(consumer, index)}; upstream \u00d7 local = {arithmetic}"
 
@@ -378,6 +466,7 @@ def check_gradients(
     the exercise writes it (e.g. {"x": "df/dx"}). The wrong node nearest the output is outlined.
     """
     names = names or {}
+    _use_names(root)
     labelled = nodes_by_label(root)
     missing = [k for k in answers if k not in labelled]
     if missing:
@@ -391,6 +480,7 @@ def check_gradients(
         item = _number_item(names.get(label, f"d/d{label}"), answer, grads[id(node)])
         if item.status == "wrong":
             item.hint = gradient_hint(root, node, grads)
+            item.first_hint = gradient_hint(root, node, grads, result=False)
         items.append(item)
     status = _overall(items)
     highlight = None
@@ -439,16 +529,19 @@ def check_gate(
             items.append(
                 Item(where, "wrong",
                      f"forward at {where}: you return {fmt(got_out)}, expected {fmt(want_out)}",
-                     "the forward rule computes the gate's output from its inputs' numbers")
+                     "the forward rule computes the gate's output from its inputs' numbers",
+                     first=f"forward at {where}: you return {fmt(got_out)}, which is not the gate's output")
             )
             break
         for i, (got, want) in enumerate(zip(got_local, want_local)):
             if not close(got, want, rel_tol=1e-6):
                 items.append(
                     Item(where, "wrong",
-                         f"local gradient d out/d input {i} at {where}: you return {fmt(got)}, "
+                         f"local gradient \u2202out/\u2202input {i} at {where}: you return {fmt(got)}, "
                          f"expected {fmt(want)}",
-                         reference.doc.strip().split("\n")[0] if reference.doc else "")
+                         reference.doc.strip().split("\n")[0] if reference.doc else "",
+                         first=f"local gradient \u2202out/\u2202input {i} at {where}: you return {fmt(got)}, "
+                         "which is not it")
                 )
                 break
         else:
@@ -553,8 +646,9 @@ def first_expression(f: Any) -> Feedback:
     elif not any(p._op == "*" for p in f._prev):
         items.append(Item("f", "wrong", "one input of the '+' gate should come from a '*' gate (a * b)"))
     if not close(f.data, 4.0):
-        items.append(Item("f", "wrong", f"f = {fmt(f.data)}, expected 2 * -3 + 10 = 4",
-                          "check the three numbers you gave a, b and c"))
+        items.append(Item("f", "wrong", f"f = {fmt(f.data)}, expected 2 \u00d7 (-3) + 10 = 4",
+                          "check the three numbers you gave a, b and c",
+                          first=f"f = {fmt(f.data)}, which is not 2 \u00d7 (-3) + 10"))
     if not items:
         items.append(Item("f", "correct", "f = 4, made by a '*' gate and then a '+' gate"))
     return _report(Feedback(title, _overall(items), items))
@@ -563,7 +657,7 @@ def first_expression(f: Any) -> Feedback:
 def first_gradient(df_da: Any) -> Feedback:
     """Exercise: df/da for f = a * b + c at a = 2, b = -3, c = 10."""
     a, b, c = Value(2.0, "a"), Value(-3.0, "b"), Value(10.0, "c")
-    f = _named(_named(a * b, "e") + c, "f")
+    f = _named(a * b + c, "f")  # as notebook 00 builds it: a * b is unlabelled there (the stepper's n2)
     return check_gradients("df/da for f = a * b + c", f, {"a": df_da}, names={"a": "df/da"})
 
 
@@ -589,7 +683,7 @@ def nudge(f_after: Any, step: float = 0.01) -> Feedback:
 
 @gate("*")
 def _mul_reference(a: float, b: float) -> tuple[float, tuple[float, float]]:
-    """A multiply gate swaps its inputs: d(a*b)/da = b, d(a*b)/db = a."""
+    """A multiply gate swaps its inputs: ∂(a × b)/∂a = b, ∂(a × b)/∂b = a."""
     return a * b, (b, a)
 
 
@@ -634,15 +728,16 @@ def fork_contributions(via_num: Any, via_sigx: Any, via_xpy: Any) -> Feedback:
     answers = {"via num": via_num, "via sigx": via_sigx, "via xpy": via_xpy}
     expected = {k: received[k[4:]] for k in answers}
     hints = {k: contribution_hint(labelled[k[4:]], 0, grads) for k in answers}
+    first_hints = {k: contribution_hint(labelled[k[4:]], 0, grads, result=False) for k in answers}
     total = fmt(sum(expected.values()))
     return check_numbers("What x receives at the fork", answers, expected, hints, root=f,
-                         nodes={k: x for k in answers},
+                         nodes={k: x for k in answers}, first_hints=first_hints,
                          note=f"Added up (+=): df/dx = {total}, the number backward() gives.")
 
 
 # ----- notebook 03: staged computation ------------------------------------------------------------
 def _sigmoid_reference_rule(x: float) -> tuple[float, tuple[float]]:
-    """d sigmoid(x)/dx = (1 - s) * s, with s = sigmoid(x): no need to differentiate the four gates."""
+    """∂σ(x)/∂x = (1 − s) × s, with s = σ(x): no need to differentiate the four gates."""
     s = math.exp(x) / (1.0 + math.exp(x)) if x < 0 else 1.0 / (1.0 + math.exp(-x))
     return s, ((1.0 - s) * s,)
 
@@ -690,7 +785,8 @@ def prev_and_op(op: Any, first_input_op: Any, n_prev_double: Any) -> Feedback:
         elif answer == want and type(answer) is type(want):
             items.append(Item(name, "correct", f"{name} == {want!r}"))
         else:
-            items.append(Item(name, "wrong", f"{name}: you wrote {answer!r}, it is {want!r}", hint))
+            items.append(Item(name, "wrong", f"{name}: you wrote {answer!r}, it is {want!r}", hint,
+                              first=f"{name}: you wrote {answer!r}, which is not it"))
     return _report(Feedback("_op and _prev", _overall(items), items))
 
 
@@ -702,7 +798,7 @@ def mse_gradients(dw: Any, dx: Any, dy: Any) -> Feedback:
 
 @gate("cube")
 def _cube_reference(a: float) -> tuple[float, tuple[float]]:
-    """d(a^3)/da = 3a^2."""
+    """∂(a³)/∂a = 3 × a²."""
     return a**3, (3.0 * a * a,)
 
 
@@ -729,6 +825,7 @@ def topological_sort(student: Any) -> Feedback:
         return _report(Feedback(title, "wrong", [Item("build_topo", "wrong",
                                                       f"expected a function, got {type(student).__name__}")]))
     for root in _test_graphs():
+        _use_names(root)
         problem, node = _order_problem(student, root)
         if problem:
             item = Item("build_topo", "wrong", f"on the graph of {node_name(root)}: {problem[0]}", problem[1])
@@ -854,7 +951,8 @@ def descent_step(student: Any) -> Feedback:
         else:
             items.append(Item(name, "wrong", f"{name} moved from {fmt(data)} to {fmt(p.data)}, expected "
                               f"{fmt(want)} = {fmt(data)} - {fmt(lr)} \u00d7 {fmt(grad)}",
-                              "p.data -= learning_rate * p.grad"))
+                              "p.data -= learning_rate * p.grad",
+                              first=f"{name} moved from {fmt(data)} to {fmt(p.data)}, which is not one step"))
     wrong = [p for p, i in zip(params, items) if i.status == "wrong"]
     return _report(Feedback(title, _overall(items), items, root=loss if wrong else None,
                             highlight=wrong[0] if wrong else None))
@@ -992,7 +1090,8 @@ def train_step(student: Any) -> Feedback:
                           "return the loss (a Tensor) or its number, loss.item()"))
     elif not all(close(g, w, rel_tol=1e-9) for g, w in zip(got, want_losses)):
         items.append(Item("return value", "wrong", f"you returned the losses {got}, expected {want_losses}",
-                          "return the loss computed in this step, before the update"))
+                          "return the loss computed in this step, before the update",
+                          first=f"you returned the losses {got}, which are not the losses of these steps"))
     else:
         items.append(Item("return value", "correct", f"the losses {fmt(got[0])}, {fmt(got[1])}"))
     return _report(Feedback(title, _overall(items), items))
@@ -1029,10 +1128,12 @@ def _array_item(name: str, answer: Any, expected: Any, hint: str = "") -> Item:
         return Item(name, "correct", f"{name} matches the engine's gradient (shape {expected.shape})")
     if expected.ndim <= 1 and expected.size <= 6:
         return Item(name, "wrong", f"{name}: you gave {_short_array(got)}, expected {_short_array(expected)}",
-                    hint)
+                    hint, first=f"{name}: you gave {_short_array(got)}, which is not it")
     worst = np.unravel_index(np.argmax(np.abs(got - expected)), expected.shape)
-    return Item(name, "wrong", f"{name}: the right shape, wrong numbers: at index {tuple(map(int, worst))} "
-                f"you have {fmt(float(got[worst]))}, expected {fmt(float(expected[worst]))}", hint)
+    where = tuple(map(int, worst))
+    return Item(name, "wrong", f"{name}: the right shape, wrong numbers: at index {where} "
+                f"you have {fmt(float(got[worst]))}, expected {fmt(float(expected[worst]))}", hint,
+                first=f"{name}: the right shape, wrong numbers: look at index {where} first")
 
 
 def _short_array(a: Any) -> str:
@@ -1050,7 +1151,8 @@ def _shape_item(name: str, answer: Any, expected: tuple[int, ...], hint: str) ->
         return Item(name, "wrong", f"{name}: give a shape as a tuple such as (2, 3), got {answer!r}", hint)
     if got == tuple(expected):
         return Item(name, "correct", f"{name}: {got}")
-    return Item(name, "wrong", f"{name}: you wrote {got}, expected {tuple(expected)}", hint)
+    return Item(name, "wrong", f"{name}: you wrote {got}, expected {tuple(expected)}", hint,
+                first=f"{name}: you wrote {got}, which is not the shape")
 
 
 def matmul_shapes(dX: Any, dW: Any) -> Feedback:
@@ -1201,6 +1303,7 @@ def first_nonfinite(root: Value, answer: Any) -> Feedback:
     if found is None:
         raise ValueError("first_nonfinite: every value and gradient of this graph is finite")
     want = found.node
+    _use_names(root)
     given = answer.label if isinstance(answer, Value) else answer
     if given == want.label:
         what = "value" if found.phase == "forward" else "gradient"

@@ -1,14 +1,16 @@
-"""Exports for slides and hand-outs: a GIF, one file per frame (SVG or PNG), and a standalone HTML player.
+"""Exports for slides and hand-outs: a GIF, a video (MP4/WebM), one file per frame, and an HTML player.
 
 Every export shows the frames the widget shows, from the same one layout: the HTML player carries
 the widget's fixed SVG and each frame's small stylesheet (as in the notebook), the SVG and PNG files
-are the scene's standalone frame pictures, and the GIF is those pictures one after the other.
+are the scene's standalone frame pictures, and the GIF and the video are those pictures one after the
+other (the video through imageio-ffmpeg's own ffmpeg, an optional extra).
 Nothing here lays a graph out again or computes a number.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 from collections.abc import Callable
@@ -42,8 +44,27 @@ class Pack:
         return len(self.frame_css)
 
 
+# The video formats slides take (PowerPoint, Keynote, Google Slides): suffix -> ffmpeg's codec and options.
+# H.264 in MP4 with yuv420p plays everywhere; -tune stillimage suits frames that do not move between steps.
+VIDEO_CODECS = {
+    ".mp4": ("libx264", ["-crf", "20", "-tune", "stillimage", "-movflags", "+faststart"]),
+    ".webm": ("libvpx-vp9", ["-crf", "32", "-b:v", "0", "-row-mt", "1"]),
+}
+VIDEO_HELP = (
+    "save_video needs imageio-ffmpeg (it brings its own ffmpeg): pip install imageio-ffmpeg "
+    "(or pip install \"backprop-lab[video]\"), then run this again. save_gif needs nothing extra."
+)
+
+
+class VideoUnavailable(ImportError):
+    """save_video without imageio-ffmpeg installed; the message says how to install it."""
+
+    def __init__(self, message: str = VIDEO_HELP) -> None:
+        super().__init__(message)
+
+
 class Exports:
-    """`save_gif`, `save_frames` and `save_html` for any player that can make a `Pack` of its frames."""
+    """`save_gif`, `save_video`, `save_frames` and `save_html` for any player that can make a `Pack`."""
 
     def _export_pack(self) -> Pack:  # pragma: no cover - each player defines it
         raise NotImplementedError
@@ -68,6 +89,32 @@ class Exports:
         durations[-1] = max(step_ms, round(1000 * hold_last))
         frames[0].save(path, save_all=True, append_images=frames[1:], duration=durations, loop=0,
                        optimize=False, disposal=1)
+        return path
+
+    def save_video(self, path: str | os.PathLike, fps: float = 1.0, *, scale: float = 1.0,
+                   hold_last: float = 2.0) -> Path:
+        """A video for slides, one step per `fps`-th of a second: MP4 (H.264) or WebM (VP9), by suffix.
+
+        The frames are the GIF's (same pictures, same timing); the last is held `hold_last` s
+        (rounded up to whole steps). scale: 1 draws at the widget's size, 2 for a sharper video.
+        Needs imageio-ffmpeg (pip install imageio-ffmpeg).
+        """
+        fps = _positive(fps, "fps", "steps per second, e.g. fps=1 leaves a second to read each step")
+        scale = _positive(scale, "scale", "1 is the widget's size, 2 twice as large")
+        if not isinstance(hold_last, (int, float)) or isinstance(hold_last, bool) or hold_last < 0:
+            raise ValueError(f"hold_last is how long the last frame stays, in seconds (>= 0): {hold_last!r}")
+        suffix = Path(path).suffix.lower()
+        if suffix not in VIDEO_CODECS:
+            raise ValueError(
+                f"save_video writes .mp4 (H.264, for PowerPoint and Keynote) or .webm (VP9, for the web); "
+                f"{os.fspath(path)!r} ends in {suffix or 'no suffix'}: name the file e.g. 'steps.mp4'"
+            )
+        ffmpeg = _imageio_ffmpeg()
+        pack = self._export_pack()
+        path = _target(path, suffix)
+        images = [frame_image(pack, i, scale) for i in range(len(pack))]
+        extra = max(0, math.ceil(round(hold_last * fps, 6)) - 1)  # the last step already lasts 1/fps
+        write_video(ffmpeg, path, images + [images[-1]] * extra, fps, pack.theme.background)
         return path
 
     def save_frames(self, folder: str | os.PathLike, format: str = "svg", *,
@@ -112,6 +159,39 @@ class Exports:
 def frame_image(pack: Pack, i: int, scale: float = 1.0):
     """Frame i as a Pillow image (the standalone SVG drawn by raster.py)."""
     return svg_to_image(pack.frame_svg(i), scale=4 / 3 * scale, background=pack.theme.background)
+
+
+def _imageio_ffmpeg() -> Any:
+    try:
+        import imageio_ffmpeg
+    except ImportError:
+        raise VideoUnavailable() from None
+    return imageio_ffmpeg
+
+
+def write_video(ffmpeg: Any, path: Path, images: list, fps: float, background: str) -> None:
+    """Encode Pillow images (one per video frame) with imageio-ffmpeg's ffmpeg, codec chosen by suffix.
+
+    The picture is padded to even width and height with the background (yuv420p needs even sizes).
+    """
+    from PIL import Image
+
+    codec, options = VIDEO_CODECS[path.suffix.lower()]
+    width = max(im.width for im in images)
+    height = max(im.height for im in images)
+    width, height = width + width % 2, height + height % 2
+    writer = ffmpeg.write_frames(
+        str(path), (width, height), fps=fps, codec=codec, quality=None, pix_fmt_out="yuv420p",
+        macro_block_size=1, output_params=options, ffmpeg_log_level="error",
+    )
+    writer.send(None)  # start ffmpeg
+    try:
+        for im in images:
+            canvas = Image.new("RGB", (width, height), background)
+            canvas.paste(im.convert("RGB"), (0, 0))
+            writer.send(canvas.tobytes())
+    finally:
+        writer.close()
 
 
 def _palette(pack: Pack, images: list) -> Any:

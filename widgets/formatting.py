@@ -38,6 +38,26 @@ def full(x: Any) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+def brief(x: Any, digits: int) -> str:
+    """A number with few digits, for reading from afar: `196`, `-84`, `2.06`, `0.73`, `0.0012`.
+
+    `digits` decimals from 1 up (trailing zeros dropped), `digits` significant digits below 1.
+    """
+    x = float(x)
+    if not math.isfinite(x):
+        return full(x)
+    if x == 0.0:
+        return "0"
+    if abs(x) >= 1e6:
+        return f"{x:.{max(digits, 1)}e}".replace("e+0", "e").replace("e+", "e")
+    if abs(x) >= 1:
+        text = f"{x:.{digits}f}"
+        text = text.rstrip("0").rstrip(".") if "." in text else text
+    else:
+        text = f"{x:.{max(digits, 1)}g}"
+    return "0" if float(text) == 0.0 else text
+
+
 def operand(x: Any) -> str:
     """`full(x)`, in parentheses when negative, for the right-hand side of `*` or `+`: `-4 * (-1)`."""
     text = full(x)

@@ -27,6 +27,16 @@ class Target:
     name: str
     value: Any
     explain: Callable[[], Piece] = field(repr=False, compare=False)
+    hint_piece: Callable[[], Piece] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def hint(self) -> str:
+        """What to multiply (the upstream gradient and the local one), without the product."""
+        return self.hint_piece().text if self.hint_piece else ""
+
+    @property
+    def hint_html(self) -> str:
+        return self.hint_piece().html if self.hint_piece else ""
 
     @property
     def explanation(self) -> str:
@@ -49,7 +59,8 @@ class Frame:
     grads_shown: int  # the first this many gradient updates (GradUpdate list) are shown
     edges: tuple[int, ...]  # indices into plan.edges carrying this step's numbers
     narrate: Callable[[], Narration] = field(repr=False, compare=False)
-    target: Target | None = None
+    target: Target | None = None  # the first of `targets`
+    targets: tuple[Target, ...] = ()  # predict mode: every gradient this frame reveals worth guessing
 
     @property
     def narration(self) -> Narration:
@@ -78,10 +89,18 @@ class Timeline:
     updates: list[GradUpdate]
 
 
-def build(plan: Plan, forward_steps: list, backward_steps: list) -> Timeline:
-    """Frames from the engine's recorded steps (forward_steps/backward_steps of the graph in `plan`)."""
+def build(plan: Plan, forward_steps: list, backward_steps: list,
+          narration_digits: int | None = None) -> Timeline:
+    """Frames from the engine's recorded steps (forward_steps/backward_steps of the graph in `plan`).
+
+    narration_digits: None narrates at full precision; an int with that many digits (projector).
+    """
     n = plan.size
-    frames = [Frame(0, "start", None, 0, 0, (), lambda: narration.start(plan))]
+
+    def _later(write: Callable[..., Any], *args: Any) -> Callable[[], Any]:
+        return lambda: narration.with_digits(narration_digits, write, *args)
+
+    frames = [Frame(0, "start", None, 0, 0, (), _later(narration.start, plan))]
     for k, step in enumerate(forward_steps):
         i = plan.index[id(step.node)]
         if i in plan.folded:
@@ -103,25 +122,27 @@ def build(plan: Plan, forward_steps: list, backward_steps: list) -> Timeline:
             updates.append(GradUpdate(j, c.after))
         if i in plan.folded:
             continue
+        targets = _targets(plan, i, step.upstream, shares, _later)
         frames.append(Frame(len(frames), "backward", i, n, len(updates), tuple(plan.in_edges[i]),
                             _later(narration.backward, plan, i, step.upstream, shares),
-                            _target(plan, i, step.upstream, shares)))
+                            targets[0] if targets else None, targets))
     if len(frames) > 1:
         frames[-1] = replace(frames[-1], phase="done")
     return Timeline(frames, updates)
 
 
-def _later(write: Callable[..., Narration], *args: Any) -> Callable[[], Narration]:
-    return lambda: write(*args)
+def _targets(plan: Plan, i: int, upstream: Any, shares: list[Share],
+             later: Callable[..., Callable[[], Any]]) -> tuple[Target, ...]:
+    """Every gradient a backward step reveals that is worth guessing (not a constant's, not an array).
 
-
-def _target(plan: Plan, i: int, upstream: Any, shares: list[Share]) -> Target | None:
-    """The first gradient a backward step reveals that is worth guessing (not a constant's, not an array)."""
+    An input that appears twice in one gate (`a * a`) is asked once, for the sum it ends with.
+    """
+    found: dict[int, Target] = {}
     for s in shares:
         if is_constant(plan.order[s.parent]) or s.parent in plan.folded:
             continue
         if formatting.is_array(s.after):
-            return None  # predicting a whole array is not a guessing game
+            return ()  # predicting a whole array is not a guessing game
 
         def explain(s: Share = s) -> Piece:
             piece = narration.contribution(plan, i, upstream, s)
@@ -133,5 +154,6 @@ def _target(plan: Plan, i: int, upstream: Any, shares: list[Share]) -> Target | 
                 )
             return piece
 
-        return Target(s.parent, plan.names[s.parent], s.after, explain)
-    return None
+        found[s.parent] = Target(s.parent, plan.names[s.parent], s.after, later(explain),
+                                 later(narration.hint, plan, i, upstream, s))
+    return tuple(found.values())

@@ -1,4 +1,7 @@
-"""What each node is called in drawings and narrations: its label, or a stable generated name."""
+"""What each node is called, everywhere: drawings, narrations, predict mode, exercise feedback, exports.
+
+One function, `node_names`, so that a node has one name wherever a student meets it.
+"""
 
 from __future__ import annotations
 
@@ -18,23 +21,29 @@ _SHORT = 12  # a longer derived name would crowd the drawing: use a generated on
 def node_names(order: Sequence[Any]) -> list[str]:
     """One name per node of a topological order (root last).
 
-    A node's `label` when set; a constant is written as its number; the root is `L` (the loss);
-    a unary gate on a named input is named after it (`-y`, `tanh(x)`) when that is short and free;
-    any other node is `n` plus its position in the order, which does not change between runs.
+    A node's `label` when set (the names the notebook gave: `e`, `loss`); a constant is written as
+    its number; an unlabelled root is `L` (the loss); a unary gate on a named input is named after it
+    (`-y`, `tanh(x)`) when that is short and free; any other node is `n` plus its place in the
+    forward order, counting from 0 and leaving out constants (`n2` is the third value computed).
+    Constants do not count so that the same expression gets the same names whether it is written
+    `1 / (1 + e)` or with a fused gate; the order does not change between runs.
     """
     taken = {n.label for n in order if getattr(n, "label", None)}
     index = {id(n): i for i, n in enumerate(order)}
     names: list[str] = []
     last = len(order) - 1
+    place = -1  # the node's place in the forward order, constants left out
     for i, node in enumerate(order):
         label = getattr(node, "label", None)
+        const = is_constant(node)
+        place += 0 if const else 1
         if label:
             names.append(label)
-        elif is_constant(node):
+        elif const:
             shape = formatting.shape_of(node.data)
             names.append(f"const{shape}" if shape else formatting.full(node.data))
         else:
-            name = "L" if i == last else _derived(node, names, index) or f"n{i}"
+            name = "L" if i == last else _derived(node, names, index) or f"n{place}"
             while name in taken:
                 name += "'"
             taken.add(name)

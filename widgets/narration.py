@@ -1,7 +1,15 @@
-"""The arithmetic of each step, as plain text and as HTML: `dL/dx += dL/dq * dq/dx = -4 * 1 = -4`."""
+"""The arithmetic of each step, as plain text and as HTML: `∂L/∂x += ∂L/∂q × ∂q/∂x = -4 × 1 = -4`.
+
+One notation everywhere, text and HTML alike: `∂` for derivatives, `×` for products, superscripts
+for powers (`xpy²`). Numbers are written at full precision, or with few digits (`narrating(digits)`,
+the projector theme) where a hall must read them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -11,19 +19,47 @@ from autograd_core.node import is_constant, needs_grad
 from . import formatting
 from .plan import Plan
 
-INFIX = {"+": ("+", "+"), "*": ("*", "\u00d7"), "/": ("/", "\u00f7"), "**": ("**", "^")}
+INFIX = {"@": ("@", "@"), "+": ("+", "+"), "*": ("\u00d7", "\u00d7"), "/": ("/", "\u00f7"), "**": ("^", "^")}
+MINUS = "\u2212"  # the minus sign of a gate (negation), apart from a number's own "-"
 
 # Why each gate's local gradient is what it is (by op, and by input position where it matters).
 WHY = {
     "+": "an add gate passes the gradient through: local gradient 1",
     "neg": "negation: local gradient -1",
-    "exp": "exp is its own derivative",
-    "log": "d ln(a)/da = 1/a",
-    "tanh": "d tanh(a)/da = 1 - tanh(a)^2",
-    "sigmoid": "d sigmoid(a)/da = (1 - s) * s",
+    "exp": "exp is its own derivative: \u2202exp(a)/\u2202a = exp(a)",
+    "log": "\u2202ln(a)/\u2202a = 1/a",
+    "tanh": "\u2202tanh(a)/\u2202a = 1 \u2212 tanh(a)\u00b2",
+    "sigmoid": "\u2202\u03c3(a)/\u2202a = (1 \u2212 \u03c3(a)) \u00d7 \u03c3(a)",
     "relu": "relu lets the gradient through where a > 0",
     "max": "max routes the gradient to the larger input",
 }
+
+_SUPERSCRIPT = str.maketrans("0123456789-.", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
+                             "\u207b\u00b7")
+
+# None: full precision (the default); an int: that many digits, as the drawing shows (projector).
+_DIGITS: ContextVar[int | None] = ContextVar("narration_digits", default=None)
+
+
+@contextmanager
+def narrating(digits: int | None) -> Iterator[None]:
+    """Write narrations with `digits` digits (None: full precision) inside this block."""
+    token = _DIGITS.set(digits)
+    try:
+        yield
+    finally:
+        _DIGITS.reset(token)
+
+
+def with_digits(digits: int | None, write: Callable[..., Any], *args: Any) -> Any:
+    """`write(*args)` with numbers written to `digits` digits (None: full precision)."""
+    with narrating(digits):
+        return write(*args)
+
+
+def superscript(text: str) -> str | None:
+    """`2` -> `²`, `-1` -> `⁻¹`; None when the text has a character with no superscript form."""
+    return text.translate(_SUPERSCRIPT) if text and all(c in "0123456789-." for c in text) else None
 
 
 @dataclass(frozen=True)
@@ -48,7 +84,7 @@ class Piece:
         return Piece(other + self.text, escape(other) + self.html)
 
 
-TIMES = Piece(" * ", " \u00d7 ")  # `*` in the text, a multiplication sign in the HTML
+TIMES = Piece(" \u00d7 ", " \u00d7 ")  # the multiplication sign, in the text as in the HTML
 
 
 def name(plan: Plan, i: int) -> Piece:
@@ -58,16 +94,26 @@ def name(plan: Plan, i: int) -> Piece:
     return Piece(text, f"<i>{escape(text)}</i>")
 
 
+def written(x: Any) -> str:
+    """A number as the narration writes it: full precision, or `narrating(digits)`'s few digits."""
+    digits = _DIGITS.get()
+    if digits is None or formatting.is_array(x):
+        return formatting.full(x)
+    return formatting.brief(x, digits)
+
+
 def number(x: Any, kind: str, bracket: bool = False) -> Piece:
-    """A number at full precision; kind "v" (a value, blue) or "g" (a gradient, vermillion)."""
-    text = formatting.operand(x) if bracket else formatting.full(x)
+    """A number (see `written`); kind "v" (a value, blue) or "g" (a gradient, vermillion)."""
+    text = written(x)
+    if bracket and text.startswith("-"):
+        text = f"({text})"
     return Piece(text, f'<span class="bp-{kind}">{escape(text)}</span>')
 
 
 def d(top: Piece, bottom: Piece) -> Piece:
-    """The derivative d top / d bottom: `dL/dx` as text, a stacked fraction in HTML."""
+    """The derivative ∂top/∂bottom: `∂L/∂x` as text, a stacked fraction in HTML."""
     html = f'<span class="bp-frac"><span>\u2202{top.html}</span><span>\u2202{bottom.html}</span></span>'
-    return Piece(f"d{top.text}/d{bottom.text}", html)
+    return Piece(f"\u2202{top.text}/\u2202{bottom.text}", html)
 
 
 def apply(op: str, args: list[Piece]) -> Piece:
@@ -76,16 +122,19 @@ def apply(op: str, args: list[Piece]) -> Piece:
         a, b = args
         sym_text, sym_html = INFIX[op]
         if op == "**":
-            return Piece(f"{a.text}**{b.text}", f"{a.html}<sup>{b.html}</sup>")
+            sup = superscript(b.text)
+            return Piece(f"{a.text}{sup}" if sup else f"{a.text}^{b.text}", f"{a.html}<sup>{b.html}</sup>")
         return Piece(f"{a.text} {sym_text} {b.text}", f"{a.html} {sym_html} {b.html}")
     if len(args) == 1:
         (a,) = args
         if op == "neg":
-            return Piece(f"-{a.text}", f"\u2212{a.html}")
+            return Piece(f"{MINUS}{a.text}", f"{MINUS}{a.html}")
         if op.startswith("**"):
-            return Piece(f"{a.text}{op}", f"{a.html}<sup>{escape(op[2:])}</sup>")
+            sup = superscript(op[2:])
+            return Piece(f"{a.text}{sup}" if sup else f"{a.text}^{op[2:]}",
+                         f"{a.html}<sup>{escape(op[2:])}</sup>")
         if op.endswith("**"):
-            return Piece(f"{op[:-2]}**{a.text}", f"{escape(op[:-2])}<sup>{a.html}</sup>")
+            return Piece(f"{op[:-2]}^{a.text}", f"{escape(op[:-2])}<sup>{a.html}</sup>")
     inner = Piece(", ".join(a.text for a in args), ", ".join(a.html for a in args))
     return Piece(f"{op}({inner.text})", f"{escape(op)}({inner.html})")
 
@@ -95,7 +144,7 @@ def _bracketed(op: str, values: list[Any]) -> list[Piece]:
     out = []
     for k, v in enumerate(values):
         if op == "neg":  # -(2), -(-4): the gate's minus apart from the number's own sign
-            text = formatting.full(v)
+            text = written(v)
             out.append(Piece(f"({text})", f'(<span class="bp-v">{escape(text)}</span>)'))
             continue
         bracket = (op in INFIX and (k > 0 or op == "**")) or op.startswith("**")
@@ -110,9 +159,12 @@ def _lines(pieces: list[Piece]) -> Narration:
 
 
 def start(plan: Plan) -> Narration:
+    """Frame 0: what is drawn (constants written inside their gate, "+1", are not counted apart)."""
     root = name(plan, plan.size - 1)
+    drawn = plan.size - len(plan.folded)
     return _lines([
-        "Nothing computed yet: " + root + f" depends on {plan.size} nodes. Press Next for the forward pass."
+        f"Nothing computed yet: {drawn} nodes drawn, from the inputs to " + root
+        + ". Press Next for the forward pass."
     ])
 
 
@@ -128,7 +180,17 @@ def forward(plan: Plan, i: int) -> Narration:
     ins = [plan.index[id(p)] for p in node._prev]
     symbolic = apply(node._op, [name(plan, j) for j in ins])
     numeric = apply(node._op, _bracketed(node._op, [p.data for p in node._prev]))
+    if same_text(symbolic.text, me.text):  # a node named after its gate (-dot, exp(-dot)): say it once
+        return _lines([me + " = " + numeric + " = " + value])
     return _lines([me + " = " + symbolic + " = " + numeric + " = " + value])
+
+
+def same_text(a: str, b: str) -> bool:
+    """True when two narration texts say the same (a gate's minus sign is written like a number's)."""
+    def norm(t: str) -> str:
+        return t.replace(MINUS, "-").replace(" ", "")
+
+    return norm(a) == norm(b)
 
 
 @dataclass(frozen=True)
@@ -153,7 +215,7 @@ def backward(plan: Plan, i: int, upstream: Any, shares: list[Share]) -> Narratio
     lines: list[Piece] = []
     if i == root_i:
         lines.append(d(loss, loss) + " = " + number(upstream, "g") + "  (the start: " + loss
-                     + " changes one-for-one with itself)")
+                     + " changes one-for-one with itself; this is the upstream gradient of its gate)")
     elif shares:
         lines.append(me + " is complete: " + d(loss, me) + " = " + number(upstream, "g")
                      + ". It passes it back to its inputs:")
@@ -185,11 +247,23 @@ def backward(plan: Plan, i: int, upstream: Any, shares: list[Share]) -> Narratio
 
 
 def contribution(plan: Plan, i: int, upstream: Any, s: Share) -> Piece:
-    """`dL/dx += dL/dq * dq/dx = -4 * 1 = -4  (why the local gradient is 1)`."""
+    """`∂L/∂x += ∂L/∂q × ∂q/∂x = -4 × 1 = -4  (why the local gradient is 1)`.
+
+    At the output itself (i is the root) `∂L/∂L × ∂L/∂x` would read circular: the line names the
+    numbers instead, `∂L/∂x += upstream 1 × local 2 = 2`. A Tensor step is written as its
+    vector-Jacobian product, with the shapes (`tensor_contribution`).
+    """
     if formatting.is_array(s.value) or formatting.is_array(upstream):
         return tensor_contribution(plan, i, upstream, s)
     loss = name(plan, plan.size - 1)
     me, parent = name(plan, i), name(plan, s.parent)
+    if i == plan.size - 1 and s.local is not None:
+        line = (d(loss, parent) + " += upstream " + number(upstream, "g") + TIMES + "local "
+                + number(s.local, "g", bracket=True) + " = " + number(s.value, "g"))
+        why = _why(plan, i, s.pos)
+        if why:
+            line = line + Piece(f"  ({why})", f' <span class="bp-why">({escape(why)})</span>')
+        return line
     chain = d(loss, parent) + " += " + d(loss, me) + TIMES + d(me, parent)
     if s.local is None:  # a tensor gate: the product is a vector-Jacobian product, shown as its result
         return chain + " = " + number(s.value, "g")
@@ -212,14 +286,16 @@ def _why(plan: Plan, i: int, pos: int) -> str:
     if op == "*" and others:
         return f"a multiply gate swaps its inputs: the local gradient is the other input, {others[0]}"
     if op == "/":
-        return "d(a/b)/da = 1/b" if pos == 0 else "d(a/b)/db = -a/b^2"
+        return "\u2202(a/b)/\u2202a = 1/b" if pos == 0 else "\u2202(a/b)/\u2202b = \u2212a/b\u00b2"
     if op.startswith("**"):
         n = op[2:]
         try:
             lower = formatting.full(float(n) - 1)
         except ValueError:
             return ""
-        return f"d(a**{n})/da = {n} * a" + ("" if lower == "1" else f"**{lower}")
+        power = superscript(n) or f"^{n}"
+        rest = "" if lower == "1" else (superscript(lower) or f"^{lower}")
+        return f"\u2202(a{power})/\u2202a = {n} \u00d7 a{rest}"
     return ""
 
 
@@ -308,3 +384,18 @@ def _broadcast_note(plan: Plan, parent_node: Any, upstream: Any, s: Share) -> st
     where = "axis " + ", ".join(str(a) for a in axes) if len(axes) != 1 else f"axis {axes[0]}"
     return (f"broadcasting used {plan.names[s.parent]} ({dims(parent_node.data)}) as ({dims(upstream)}): "
             f"its gradient is summed over {where}")
+def hint(plan: Plan, i: int, upstream: Any, s: Share) -> Piece:
+    """Predict mode's first answer to a wrong guess: the two numbers to multiply, not their product."""
+    loss = name(plan, plan.size - 1)
+    me, parent = name(plan, i), name(plan, s.parent)
+    upstream_piece = ("the upstream gradient " + number(upstream, "g") + " (the output's own)"
+                      if i == plan.size - 1 else "the upstream gradient " + d(loss, me) + " = "
+                      + number(upstream, "g"))
+    line = ("Hint: multiply " + upstream_piece + " by the local gradient " + d(me, parent) + " = "
+            + number(s.local, "g"))
+    why = _why(plan, i, s.pos)
+    if why:
+        line = line + Piece(f" ({why})", f' <span class="bp-why">({escape(why)})</span>')
+    if s.before != 0:
+        line = line + (", then add what " + parent + " already had, " + number(s.before, "g"))
+    return line + "."

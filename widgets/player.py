@@ -36,16 +36,20 @@ def check_speed(speed: Any) -> int:
 
 def narration_css(theme: Theme, scope: str) -> str:
     """How the narration looks (numbers in the drawing's colours, fractions stacked), for one player."""
-    size = 22 if theme.name == "projector" else 15
+    big = theme.name == "projector"
+    # the projector's narration is read from the back of a hall: as large as the drawing's text
+    # (font_size pt = 4/3 px), fractions and notes included
+    size = round(theme.font_size * 4 / 3) if big else 15
+    small = "1em" if big else "0.8em"
     s = f".{scope}"  # styles are page-wide: each player styles only itself
     return (
         f"{s} .bp-narr{{font-size:{size}px;line-height:1.7;color:{theme.text};"
         f"background:{theme.background};padding:6px 10px;border-radius:4px}}"
         f"{s} .bp-narr .bp-v{{color:{theme.value};font-weight:600}}"
         f"{s} .bp-narr .bp-g{{color:{theme.grad};font-weight:600;font-style:italic}}"
-        f"{s} .bp-narr .bp-why{{color:{theme.wire};font-size:0.8em}}"
+        f"{s} .bp-narr .bp-why{{color:{theme.wire};font-size:{small}}}"
         f"{s} .bp-frac{{display:inline-flex;flex-direction:column;vertical-align:middle;"
-        "text-align:center;font-size:0.8em;line-height:1.15;margin:0 0.15em}"
+        f"text-align:center;font-size:{small};line-height:1.15;margin:0 0.15em}}"
         f"{s} .bp-frac>span:first-child{{border-bottom:1px solid currentColor}}"
         f"{s} .bp-right{{color:{theme.value};font-weight:600}}"
         f"{s} .bp-wrong{{color:{theme.grad};font-weight:600}}"

@@ -204,12 +204,16 @@ class Story:
         return shown
 
 
-def tell(graph: Any, style: str, digits: int, names: list[str] | None = None) -> Story:
-    """Plan `graph` and replay its forward and backward pass (on a private copy: this sets its grads)."""
+def tell(graph: Any, style: str, digits: int, names: list[str] | None = None,
+         narration_digits: int | None = None) -> Story:
+    """Plan `graph` and replay its forward and backward pass (on a private copy: this sets its grads).
+
+    narration_digits: None narrates at full precision; an int with that many digits (projector).
+    """
     plan = make_plan(graph, style, names)
     forward = list(graph_steps.forward_steps(graph))
     backward = list(graph_steps.backward_steps(graph))
-    return Story(plan, frames.build(plan, forward, backward), digits)
+    return Story(plan, frames.build(plan, forward, backward, narration_digits), digits)
 
 
 def lay_out(story: Story, theme: Theme, direction: str, prefix: str) -> Scene:

@@ -36,6 +36,9 @@ PHASE_TEXT = {
 }
 
 
+_WAITING = "Type your guess in the box above and press Check (or press <b>Show me</b>) to go on."
+
+
 class _View:
     """One way of drawing the graph (expanded, or stages fused): its story, and its scene once laid out."""
 
@@ -57,7 +60,9 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
     nodes are not touched. Options: style ("circuit" or "nodes"), theme ("light", "dark",
     "projector"), direction ("LR", "TB", ...), digits (default 4; 2 for the projector), predict
     (type each gradient before it is revealed), collapsed (draw stages as single gates), speed (ms
-    per step when playing), focus (a node: step only through the paths from it to the output).
+    per step when playing), focus (a node: step only through the paths from it to the output),
+    full_precision (narrate every number in full; the default for every theme but the projector's,
+    whose narration uses the drawing's few digits).
 
     A graph too large (or too tangled) to draw gate by gate opens folded: its boxes (module calls,
     stacks of repeated parts, long sums and chains) are stepped box by box, forward then backward,
@@ -76,6 +81,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         collapsed: bool = False,
         speed: int = SPEEDS["normal"],
         focus: Any = None,
+        full_precision: bool | None = None,
     ) -> None:
         check_root(root, "GraphStepper")
         if focus is not None:  # only the paths from `focus` to the output (same gradients on them)
@@ -86,10 +92,15 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         self._theme = get_theme(theme)
         self._direction = check_direction(direction)
         self._digits = check_digits(digits, self._theme)
+        if full_precision is None:
+            full_precision = self._theme.name != "projector"
+        self._narration_digits = None if full_precision else self._digits
         speed = check_speed(speed)
         self._id = new_id()
         self._index = 0
-        self._answered: set[int] = set()
+        self._answered: set[int] = set()  # predict mode: frames whose every gradient was guessed
+        self._progress: dict[int, int] = {}  # frame -> how many of its gradients were guessed so far
+        self._tries: dict[tuple[int, int], int] = {}  # (frame, gradient) -> wrong guesses so far
         self._syncing = False
         self._predict = bool(predict)
 
@@ -147,7 +158,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
             return
         index = self._matching_frame(target)
         self._shown_view = target
-        self._answered = set()
+        self._reset_predictions()
         try:
             self._show_view()
         except GraphTooLarge as why:  # this view alone is too slow to lay out: say so in its place
@@ -164,7 +175,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         self._predict = bool(value)
         if self.predict_box.value != self._predict:
             self.predict_box.value = self._predict
-        self._answered = set()
+        self._reset_predictions()
         self._refresh()
 
     @property
@@ -197,14 +208,19 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
     def next(self) -> None:
         """One step forward (in predict mode, not past a gradient that has not been guessed yet)."""
         if self._blocked(self._index + 1):
-            self.feedback.value = self._prompt_html(self.steps[self._index + 1])
+            self.feedback.value = _WAITING  # the prompt itself is already on screen: say it once
             return
         self._goto(self._index + 1)
 
     def guess(self, value: Any) -> bool:
-        """Predict mode: check a guess for the gradient the next step reveals, say why, then reveal it."""
+        """Predict mode: check a guess for the gradient the next step reveals (one at a time).
+
+        Right: say why, and go on (to the next gradient of the same step, or to the step). Wrong:
+        first a hint (the upstream gradient and the local gradient to multiply); the number only
+        on a second wrong try (or with "Show me"), and then go on.
+        """
         nxt = self._index + 1
-        target = self.steps[nxt].target if nxt < len(self.steps) else None
+        target = self._asking(nxt)
         if target is None:
             self.feedback.value = "Nothing to predict here: press Next."
             return False
@@ -215,14 +231,22 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
             )
             return False
         right = math.isclose(number, float(target.value), rel_tol=1e-3, abs_tol=5e-3)
+        key = (nxt, self._progress.get(nxt, 0))
+        if not right and self._tries.get(key, 0) == 0:
+            self._tries[key] = 1
+            self.feedback.value = (
+                f'<div class="bp-narr"><span class="bp-wrong">Not quite: you said '
+                f"{escape(formatting.full(number))}.</span> {target.hint_html} "
+                "Try again, or press <b>Show me</b>.</div>"
+            )
+            return False
         verdict = "Right!" if right else f"Not quite: you said {escape(formatting.full(number))}."
         cls = "bp-right" if right else "bp-wrong"
         self.feedback.value = (
             f'<div class="bp-narr"><span class="{cls}">{verdict}</span> '
             f"{target.explanation_html}</div>"
         )
-        self._answered.add(nxt)
-        self._goto(nxt, keep_feedback=True)
+        self._guessed(nxt)
         return right
 
     def set_root(self, root: Any) -> None:
@@ -278,7 +302,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
     def _load(self, root: Any, collapsed: bool) -> None:
         """Make the views of `root` and show frame 0: gate by gate (expanded, and fused when it has
         stages) when graphviz can lay it out quickly, else folded into boxes."""
-        self._answered = set()
+        self._reset_predictions()
         self._index = 0
         self._expanded: list[Any] = []
         try:
@@ -313,7 +337,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
             if k is not None:
                 n = story.plan.size
                 index = 1 + k if frame.phase == "forward" else 1 + n + (n - 1 - k)
-        self._answered = set()
+        self._reset_predictions()
         self._show_view()
         self._goto(min(index, len(self.steps) - 1))
 
@@ -322,7 +346,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
 
         prefix = f"bp{self._id}"
         graph, copies = clone(root)
-        story = tell(graph, self._style, self._digits)
+        story = tell(graph, self._style, self._digits, narration_digits=self._narration_digits)
         index = story.plan.index
         views = {"expanded": _View(story, f"{prefix}x", {k: index[id(v)] for k, v in copies.items()})}
         if story.plan.clusters:
@@ -335,7 +359,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
             expanded = views["expanded"].node_of
             for key, j in sorted(node_of.items(), key=lambda kv: expanded[kv[0]]):
                 names[j] = story.plan.names[expanded[key]]
-            fused_story = tell(fused, self._style, self._digits, names)
+            fused_story = tell(fused, self._style, self._digits, names, self._narration_digits)
             views["fused"] = _View(fused_story, f"{prefix}f", node_of)
         self._views = views
         self._shown_view = "fused" if collapsed and "fused" in views else "expanded"
@@ -393,26 +417,47 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         return scene.css(frame) if scene is not None else ""
 
     def _refresh_more(self, frame: Frame) -> None:
-        """Predict mode: ask for the gradient the next frame reveals."""
-        at_end = frame.index == len(self.steps) - 1
-        nxt = None if at_end else self.steps[frame.index + 1]
-        asking = self._predict and nxt is not None and nxt.target is not None
-        if asking:
-            self.guess_label.value = self._prompt_html(nxt)
-        self.guess_row.layout.display = "flex" if asking else "none"
+        """Predict mode: ask for the next gradient the next frame reveals."""
+        target = self._asking(frame.index + 1) if self._predict else None
+        if target is not None:
+            self.guess_label.value = self._prompt_html(self.steps[frame.index + 1])
+        self.guess_row.layout.display = "flex" if target is not None else "none"
         self.feedback.layout.display = "block" if self._predict else "none"
 
     def _prompt_html(self, frame: Frame) -> str:
-        target = frame.target
+        target = self._asking(frame.index) or frame.target
         loss = escape(self.names[-1])
-        return f"Predict d{loss}/d{escape(target.name)} after the next step:&nbsp;"
+        count = len(frame.targets)
+        which = f" ({self._progress.get(frame.index, 0) + 1} of the {count} it reveals)" if count > 1 else ""
+        return f"Predict \u2202{loss}/\u2202{escape(target.name)} after the next step{which}:&nbsp;"
+
+    # ----- predict mode -----------------------------------------------------------------------
+    def _reset_predictions(self) -> None:
+        self._answered = set()
+        self._progress = {}
+        self._tries = {}
+
+    def _asking(self, i: int) -> Any:
+        """The gradient of frame i the student is to guess now (its targets in turn); None if none is left."""
+        if not 0 < i < len(self.steps) or i in self._answered:
+            return None
+        targets = self.steps[i].targets
+        k = self._progress.get(i, 0)
+        return targets[k] if k < len(targets) else None
+
+    def _guessed(self, i: int) -> None:
+        """One more gradient of frame i is answered: ask for the next one, or show the frame."""
+        self._progress[i] = self._progress.get(i, 0) + 1
+        if self._progress[i] >= len(self.steps[i].targets):
+            self._answered.add(i)
+            self._goto(i, keep_feedback=True)
+        else:
+            self._refresh()  # the same frame; the prompt now names the next gradient
 
     # ----- events -----------------------------------------------------------------------------
     def _blocked(self, i: int) -> bool:
         """True when frame i reveals a gradient the student is asked to predict and has not yet."""
-        if not self._predict or not 0 < i < len(self.steps):
-            return False
-        return self.steps[i].target is not None and i not in self._answered
+        return self._predict and self._asking(i) is not None
 
     def _on_slider(self, change: dict) -> None:
         if self._syncing:
@@ -426,7 +471,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
                 self.slider.value = self._index
             finally:
                 self._syncing = False
-            self.feedback.value = self._prompt_html(self.steps[new])
+            self.feedback.value = _WAITING
             return
         self._goto(new)
 
@@ -441,13 +486,16 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
             self.guess_text.value = ""
 
     def _reveal(self) -> None:
+        """"Show me": the gradient asked for now, with its arithmetic (then the next one, or the step)."""
         nxt = self._index + 1
-        if nxt < len(self.steps):
-            self._answered.add(nxt)
-            target = self.steps[nxt].target
-            self._goto(nxt, keep_feedback=True)
-            if target is not None:
-                self.feedback.value = f'<div class="bp-narr">{target.explanation_html}</div>'
+        if nxt >= len(self.steps):
+            return
+        target = self._asking(nxt)
+        if target is None:
+            self._goto(nxt)
+            return
+        self.feedback.value = f'<div class="bp-narr">{target.explanation_html}</div>'
+        self._guessed(nxt)
 
     def _matching_frame(self, target_view: str) -> int:
         """The frame of the other view that shows the same moment (the same node, the same pass)."""

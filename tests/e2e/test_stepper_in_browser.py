@@ -134,7 +134,7 @@ def predict_prompt(stepper, label: str) -> str:
         settle(stepper)  # the guess box is shown or hidden by an update that follows the step's own
         row = stepper.locator(".bp-guess")
         if row.count() and row.first.is_visible():
-            asked = re.search(r"Predict d\S+/d(\S+) after", stepper.inner_text())
+            asked = re.search(r"Predict \u2202\S+/\u2202(\S+) after", stepper.inner_text())
             assert asked, f"{label}: the guess box shows without saying which gradient to predict"
             return asked.group(1)
         before = slider_index(stepper)
@@ -144,21 +144,30 @@ def predict_prompt(stepper, label: str) -> str:
 
 
 def type_guess(stepper, guess: str) -> str:
-    """Type a guess and press Check; return the feedback shown."""
-    index = slider_index(stepper)
+    """Type a guess and press Check; return the feedback shown (a right guess, or a second wrong one,
+    moves on: to the step, or to the next gradient the same step reveals; a first wrong one gets a hint)."""
+    before = text_of(stepper, ".bp-feedback").strip()
     stepper.locator(".bp-guess input").first.fill(guess)
     stepper.locator(".bp-guess-button").first.click()
-    wait_until(lambda: slider_index(stepper) == index + 1, 10, "the guess to reveal the next step")
     settle(stepper)
-    return wait_until(lambda: text_of(stepper, ".bp-feedback").strip(), 10, "feedback on the guess")
+    return wait_until(lambda: (t := text_of(stepper, ".bp-feedback").strip()) and t != before and t, 10,
+                      "feedback on the guess")
 
 
 def check_predict_wrong_guess(stepper, label: str) -> None:
-    """A typed wrong guess is read, answered 'not quite' with the right arithmetic, and the step revealed."""
+    """A typed wrong guess is read and answered 'not quite' with a hint (the numbers to multiply), not the
+    answer; "Show me" then gives the arithmetic and moves on."""
     predict_prompt(stepper, label)
+    index = slider_index(stepper)
     feedback = type_guess(stepper, "123456.5")
     assert "Not quite" in feedback and "123456.5" in feedback, f"{label}: feedback {feedback!r}"
-    assert "=" in feedback, f"{label}: the feedback does not show the arithmetic: {feedback!r}"
+    assert "Hint" in feedback and "+=" not in feedback, f"{label}: no hint first: {feedback!r}"
+    assert slider_index(stepper) == index, f"{label}: a first wrong guess must not reveal the step"
+    before = feedback
+    stepper.locator(".bp-reveal").first.click()
+    shown = wait_until(lambda: (t := text_of(stepper, ".bp-feedback").strip()) != before and t, 10,
+                       "Show me to answer")
+    assert "=" in shown, f"{label}: Show me does not show the arithmetic: {shown!r}"
 
 
 def screenshot(page, stepper, path_stem, artifacts) -> None:
