@@ -7,10 +7,11 @@ expression; values and gradients must agree (nan equals nan, the sign of a zero 
 finite numbers agree to 1e-9 relative or 1e-12 absolute: the rounding of the same operations done in
 another order, e.g. a sum of gradients that cancels to 0 in one engine and to 5e-17 in the other).
 
-Known, documented differences (docs/architecture.md, "Special values"): one, the order in which a
-reduction adds its terms when a partial sum overflows (`summation_order` below). A divisor below about 5.6e-309 (a subnormal number) is left out of the pool on purpose: there the
-local gradient 1/b overflows to inf, so `upstream * (1/b)` can be inf or nan where PyTorch's
-`upstream / b` is finite; our backward multiplies by a local gradient, as the article teaches.
+Known, documented differences (docs/architecture.md, "Special values"): one, the order in which
+a reduction adds its terms when a partial sum overflows (`summation_order` below). A divisor below
+about 5.6e-309 (a subnormal number) is left out of the pool on purpose: there the local gradient 1/b
+overflows to inf, so `upstream * (1/b)` can be inf or nan where PyTorch's `upstream / b` is finite;
+our backward multiplies by a local gradient, as the article teaches.
 """
 
 from __future__ import annotations
