@@ -104,8 +104,12 @@ class Tensor:
             if value.shape != shape:
                 value = unbroadcast(value, shape)
             before = parent.grad
-            if parent._prev and before is _ZEROS.get(shape):
+            if parent._prev:
                 # An intermediate's first contribution: 0 + value is value, no need for a new array.
+                parent.grad = value if before is _ZEROS.get(shape) else before + value
+            elif value is not upstream and value.base is None and not before.any():
+                # An input's first contribution after zero_grad(): take the new array itself (it is
+                # nobody else's) rather than add it to zeros, a pass over memory saved per parameter.
                 parent.grad = value
             else:
                 parent.grad = before + value

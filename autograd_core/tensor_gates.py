@@ -195,9 +195,9 @@ def _sum_to(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 @tensor_gate("sum", AXIS)
 def sum_(a: np.ndarray, *, axis: Any = None, keepdims: bool = False) -> tuple[np.ndarray, tuple[Any]]:
     """f(a) = the sum of the entries (along `axis`): every entry gets the upstream gradient."""
-    out = np.sum(a, axis=axis, keepdims=keepdims)
+    out = np.add.reduce(a, axis=axis, keepdims=keepdims)
     shape = a.shape
-    return out, (lambda g: np.broadcast_to(_keep_dims(g, axis, keepdims), shape),)
+    return out, (lambda g: _spread(g, axis, keepdims, shape),)
 
 
 @tensor_gate("mean", AXIS)
@@ -208,7 +208,7 @@ def mean(a: np.ndarray, *, axis: Any = None, keepdims: bool = False) -> tuple[np
     shape = a.shape
     count = a.size // max(np.size(total), 1) if a.size else 0
     out = total / count if count else total * np.nan
-    return out, (lambda g: np.broadcast_to(_keep_dims(g, axis, keepdims) / count, shape),)
+    return out, (lambda g: _spread(g / count, axis, keepdims, shape),)
 
 
 @tensor_gate("max", AXIS)
@@ -219,6 +219,13 @@ def max_(a: np.ndarray, *, axis: Any = None, keepdims: bool = False) -> tuple[np
     share = winners / winners.sum(axis=axis, keepdims=True)
     out = top if keepdims else np.squeeze(top, axis=axis)
     return out, (lambda g: _keep_dims(g, axis, keepdims) * share,)
+
+
+def _spread(g: np.ndarray, axis: Any, keepdims: bool, shape: tuple[int, ...]) -> np.ndarray:
+    """The upstream gradient of a sum, copied to every entry that was summed (read-only for a view)."""
+    if axis is None:  # one number to every entry: np.full is a C loop, broadcast_to a Python one
+        return np.full(shape, g)
+    return np.broadcast_to(_keep_dims(g, axis, keepdims), shape)
 
 
 def _keep_dims(g: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
@@ -252,12 +259,29 @@ def getitem(a: np.ndarray, *, index: Any) -> tuple[np.ndarray, tuple[Any]]:
     out = a[index]
     shape = a.shape
 
+    picks = _integer_picks(index, shape)
+
     def scatter(g: np.ndarray) -> np.ndarray:
+        if picks is not None:  # rows and columns picked by integer arrays: bincount, 10x np.add.at
+            size = int(np.prod(shape))
+            flat = np.bincount(picks, weights=np.broadcast_to(g, out.shape).ravel(), minlength=size)
+            return flat.reshape(shape)
         grad = np.zeros(shape)
         np.add.at(grad, index, g)
         return grad
 
     return out, (scatter,)
+
+
+def _integer_picks(index: Any, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The flat positions an index of one integer array per axis picks (`logits[rows, labels]`), or None."""
+    if not (isinstance(index, tuple) and len(index) == len(shape) and all(
+            isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in index)):
+        return None
+    try:
+        return np.ravel_multi_index(np.broadcast_arrays(*index), shape, mode="wrap").ravel()
+    except ValueError:
+        return None
 
 
 # ----- softmax ----------------------------------------------------------------------------------
