@@ -311,3 +311,85 @@ def test_tensor_expressions_agree_with_pytorch(torch):
                 wrong.append(f"case {case}: {what}: ours {a!r}, PyTorch {b!r} ({desc})")
     assert not wrong, f"{len(wrong)} disagreement(s):\n" + "\n".join(wrong[:15])
     assert order <= 10, f"{order} overflowing sums differ: more than the summation order explains"
+
+
+# ----- the cases issue 11 named, one by one ---------------------------------------------------------
+def _scalar_pair(torch, build, *starts):
+    ours = [Value(x) for x in starts]
+    theirs = [torch.tensor(x, dtype=torch.float64, requires_grad=True) for x in starts]
+    out, tout = build(*ours), build(*theirs)
+    out.backward()
+    tout.backward()
+    got = [out.data] + [v.grad for v in ours]
+    want = [tout.item()] + [0.0 if t.grad is None else t.grad.item() for t in theirs]
+    return got, want
+
+
+SCALAR_ISSUE_CASES = {
+    "relu(nan)": (lambda x: x.relu(), (NAN,)),
+    "max(1, nan)": (lambda a, b: a.max(b) if isinstance(a, Value) else a.maximum(b), (1.0, NAN)),
+    "max(nan, 1)": (lambda a, b: a.max(b) if isinstance(a, Value) else a.maximum(b), (NAN, 1.0)),
+    "0 ** 0": (lambda a, b: a**b, (0.0, 0.0)),
+    "relu(-2) ** 0.5": (lambda x: x.relu() ** 0.5, (-2.0,)),
+    "(2 - x) / relu(x) at -0.867": (lambda x: (2 - x) / x.relu(), (-0.867,)),
+    "(-10) ** 400.5": (lambda x: x**400.5, (-10.0,)),
+    "0.0 ** x at 2": (lambda x: 0.0**x, (2.0,)),
+}
+
+
+@pytest.mark.parametrize("name", list(SCALAR_ISSUE_CASES))
+def test_issue_scalar_case_agrees_with_pytorch(name, torch):
+    build, starts = SCALAR_ISSUE_CASES[name]
+    got, want = _scalar_pair(torch, build, *starts)
+    assert all(same(g, w) for g, w in zip(got, want)), (name, got, want)
+
+
+TENSOR_ISSUE_CASES = {
+    "transpose(-1, 0)": (lambda t: t.transpose(-1, 0) * np.arange(12.0).reshape(4, 3), [(3, 4)]),
+    "a (1, 4) leaf through transpose(-1, 0)": (lambda t: t.transpose(-1, 0) * np.ones((4, 4)), [(1, 4)]),
+    "transpose(-2, 0, 2)": (lambda t: t.transpose(-2, 0, 2) * np.arange(24.0).reshape(3, 2, 4), [(2, 3, 4)]),
+    "relu of nan": (lambda t: t.relu(), [(3,)]),
+    "maximum with nan": (lambda a, b: a.maximum(b), [(3,), (3,)]),
+    "0 ** 0": (lambda a, b: a**b, [(2,), (2,)]),
+    "0.0 ** [2, 0]": (lambda t: 0.0**t, [(2,)]),
+}
+TENSOR_ISSUE_DATA = {
+    "relu of nan": [[NAN, -1.0, 2.0]],
+    "maximum with nan": [[NAN, 1.0, 2.0], [1.0, NAN, 2.0]],
+    "0 ** 0": [[0.0, 0.0], [0.0, 2.0]],
+    "0.0 ** [2, 0]": [[2.0, 0.0]],
+}
+
+
+@pytest.mark.parametrize("name", list(TENSOR_ISSUE_CASES))
+def test_issue_tensor_case_agrees_with_pytorch(name, torch):
+    build, shapes = TENSOR_ISSUE_CASES[name]
+    rng = np.random.default_rng(0)
+    data = TENSOR_ISSUE_DATA.get(name) or [rng.normal(size=s) for s in shapes]
+    ours = [Tensor(np.asarray(x, dtype=np.float64)) for x in data]
+    theirs = [torch.tensor(np.asarray(x, dtype=np.float64), requires_grad=True) for x in data]
+
+    def on_torch(*ts):
+        perm = (1, 0) if ts[0].ndim == 2 else (1, 0, 2)  # what transpose(-1, 0) / (-2, 0, 2) mean
+        if name == "transpose(-1, 0)":
+            return ts[0].permute(*perm) * torch.from_numpy(np.arange(12.0).reshape(4, 3))
+        if name == "a (1, 4) leaf through transpose(-1, 0)":
+            return ts[0].permute(*perm) * torch.ones((4, 4), dtype=torch.float64)
+        if name == "transpose(-2, 0, 2)":
+            return ts[0].permute(*perm) * torch.from_numpy(np.arange(24.0).reshape(3, 2, 4))
+        if name == "relu of nan":
+            return torch.relu(ts[0])
+        if name == "maximum with nan":
+            return torch.maximum(*ts)
+        if name == "0 ** 0":
+            return torch.pow(*ts)
+        return torch.pow(0.0, ts[0])
+
+    with np.errstate(all="raise"):
+        out = build(*ours)
+        out.sum().backward()
+    tout = on_torch(*theirs)
+    tout.sum().backward()
+    assert same(out.data, tout.detach().numpy()), (name, out.data, tout)
+    for leaf, t in zip(ours, theirs):
+        assert same(leaf.grad, t.grad.numpy()), (name, leaf.grad, t.grad)
