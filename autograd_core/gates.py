@@ -2,6 +2,13 @@
 
 A rule takes its inputs' numbers and returns `(output, (d out/d input, ...))`. Numerics follow
 numpy, not `math`: overflow gives inf, an undefined result gives nan, nothing raises.
+
+Special values (0, -0, inf, nan) follow PyTorch's float64 autograd, checked by
+tests/test_differential_torch.py. One rule needs a word: where PyTorch's backward *selects* (relu, max,
+x**0 pass the upstream gradient to one input and exactly 0 to the other) rather than multiplies, the
+local gradient is `SELECTED`, a 0 that stays 0 even times an inf or nan upstream gradient
+(`inf * 0.0` is nan, `inf * SELECTED` is 0). A gate that multiplies by a local gradient that happens
+to be 0 (`x * 0`, `(0.0)**2`) still gives `inf * 0 = nan`, as PyTorch does.
 """
 
 from __future__ import annotations
@@ -16,7 +23,33 @@ NAN = math.nan
 ONES = (1.0, 1.0)
 MINUS_ONE = (-1.0,)
 ONE = (1.0,)
-ZERO = (0.0,)
+
+
+class Selected(float):
+    """The local gradient 0 of an input that a gate did not select: it contributes exactly 0.
+
+    A gate that routes its upstream gradient (relu, max, x**0) does not compute `upstream * 0`: the
+    input it did not pick simply gets nothing, as in PyTorch's backward (`where`, `masked_fill`). So
+    `upstream * SELECTED` is 0.0 whatever the upstream gradient, inf and nan included; in every other
+    way it is the float 0.0. Only the routed inputs pay for this: `float * float` is untouched.
+    """
+
+    __slots__ = ()
+
+    def __mul__(self, other: object) -> float:
+        return 0.0
+
+    __rmul__ = __mul__
+
+    def __repr__(self) -> str:
+        return "0.0"
+
+
+SELECTED = Selected(0.0)
+ZERO = (SELECTED,)
+PICK_A = (1.0, SELECTED)
+PICK_B = (SELECTED, 1.0)
+HALVES = (0.5, 0.5)
 
 
 @gate("+")
@@ -47,23 +80,40 @@ def div(a: float, b: float) -> tuple[float, tuple[float, float]]:
 
 @gate("**{n}")
 def power_const(a: float, *, n: float) -> tuple[float, tuple[float]]:
-    """f(a) = a^n for a constant n: df/da = n * a^(n-1)."""
-    return safe_pow(a, n), (n * safe_pow(a, n - 1.0),)
+    """f(a) = a^n for a constant n: df/da = n * a^(n-1).
+
+    For n = 0 the output is the constant 1 (even at a = 0 or nan): nothing flows back, so the local
+    gradient is SELECTED, not 0 * a^-1 (nan at a = 0). PyTorch's pow_backward does the same.
+    """
+    if n == 0.0:
+        return 1.0, ZERO
+    return const_pow(a, n), (n * const_pow(a, n - 1.0),)
 
 
 @gate("{base}**")
 def exp_base(a: float, *, base: float) -> tuple[float, tuple[float]]:
-    """f(a) = base^a for a constant base: df/da = base^a * ln(base)."""
+    """f(a) = base^a for a constant base: df/da = base^a * ln(base).
+
+    For base 0 and a >= 0 the slope is 0 (0^a is 0, or 1 at a = 0, and never defined for a < 0
+    nearby), not 0 * ln(0) = nan: PyTorch's pow_backward_exponent does the same.
+    """
     out = safe_pow(base, a)
+    if base == 0.0 and a >= 0.0:
+        return out, (0.0,)
     return out, (out * safe_log(base),)
 
 
 @gate("**")
 def power(a: float, b: float) -> tuple[float, tuple[float, float]]:
-    """f(a, b) = a^b: df/da = b * a^(b-1), df/db = a^b * ln(a)."""
+    """f(a, b) = a^b: df/da = b * a^(b-1), df/db = a^b * ln(a).
+
+    As in PyTorch: at b = 0 the base gets SELECTED (a^0 is the constant 1, so 0^0 has slope 0, not
+    0 * 0^-1 = nan), and at a = 0 with b >= 0 the exponent's gradient is 0 (not 0 * ln(0) = nan).
+    """
     out = safe_pow(a, b)
-    # At a == 0 the exponent's gradient is 0 (not 0 * -inf), as in PyTorch.
     d_b = 0.0 if a == 0.0 and b >= 0.0 else out * safe_log(a)
+    if b == 0.0:
+        return out, (SELECTED, d_b)
     return out, (b * safe_pow(a, b - 1.0), d_b)
 
 
@@ -100,20 +150,35 @@ def sigmoid(a: float) -> tuple[float, tuple[float]]:
 
 @gate("relu")
 def relu(a: float) -> tuple[float, tuple[float]]:
-    """f(a) = max(0, a): the gradient passes where a > 0 and is 0 elsewhere (also at 0)."""
+    """f(a) = max(0, a): the gradient passes where a > 0 and is 0 elsewhere (also at 0).
+
+    relu routes: where a <= 0 the input gets SELECTED (exactly 0, even for an inf upstream), and a
+    nan passes through with gradient 1, as PyTorch's threshold_backward does (it zeroes the gradient
+    only where the output is <= 0, and nan is not).
+    """
     if a > 0.0:
         return a, ONE
-    return 0.0, ZERO
+    if a < 0.0:
+        return 0.0, ZERO
+    if a != a:  # nan
+        return a, ONE
+    return a, ZERO  # 0 or -0, kept as it is (PyTorch's relu(-0.0) is -0.0)
 
 
 @gate("max")
 def maximum(a: float, b: float) -> tuple[float, tuple[float, float]]:
-    """f(a, b) = max(a, b): the max gate routes the gradient to the larger input (ties share it)."""
+    """f(a, b) = max(a, b): the max gate routes the gradient to the larger input (ties share it).
+
+    The other input gets SELECTED. A nan in either input gives nan, and both inputs get gradient 1:
+    PyTorch's maximum (nan is neither larger nor smaller, so neither input is masked out).
+    """
     if a > b:
-        return a, (1.0, 0.0)
+        return a, PICK_A
     if b > a:
-        return b, (0.0, 1.0)
-    return a, (0.5, 0.5)
+        return b, PICK_B
+    if a == b:
+        return a, HALVES
+    return NAN, ONES
 
 
 # ----- float math that behaves like numpy's (inf and nan, never an exception) -------------------
@@ -141,6 +206,17 @@ def safe_div(a: float, b: float) -> float:
         return math.copysign(INF, a) * math.copysign(1.0, b)
 
 
+def const_pow(a: float, n: float) -> float:
+    """a**n for a constant exponent, as PyTorch and numpy compute it: n = 0.5 is the square root and
+    n = -0.5 its reciprocal, so (-inf)**0.5 is nan (no real root of a negative number; C's pow says
+    inf) and (-0.0)**-0.5 is 1/(-0.0) = -inf."""
+    if n == 0.5:
+        return NAN if a < 0.0 else math.sqrt(a)
+    if n == -0.5:
+        return NAN if a < 0.0 else safe_div(1.0, math.sqrt(a))
+    return safe_pow(a, n)
+
+
 def safe_pow(a: float, b: float) -> float:
     try:
         out = a**b
@@ -148,6 +224,8 @@ def safe_pow(a: float, b: float) -> float:
         odd = float(b).is_integer() and int(b) % 2 == 1
         return math.copysign(INF, a) if odd else INF
     except OverflowError:
+        if a < 0.0 and not float(b).is_integer():
+            return NAN  # (-10)**400.5 has no real value, however large
         odd = float(b).is_integer() and int(b) % 2 == 1
         return -INF if (a < 0 and odd) else INF
     if isinstance(out, complex):  # a negative base to a fractional power

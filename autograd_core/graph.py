@@ -132,7 +132,8 @@ def backward_steps(root: Any, grad: Any = None, *, record: bool = True) -> Itera
     for node in reversed(order):
         upstream = node.grad
         if not record:
-            node._backward()  # the same rule as `_contributions` below, without the bookkeeping
+            if node._prev:  # an input has nothing to pass on
+                node._backward()  # the same rule as `_contributions` below, without the bookkeeping
             yield None
             continue
         added = []

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import stages
+from .value import Value, _rule_failed, too_big
 
 # A tensor rule takes its inputs' arrays and returns (output, local gradients), one per input:
 #     rule(a, b) -> (a * b, (b, a))                                   elementwise: arrays or numbers
@@ -35,8 +36,10 @@ class Tensor:
     marks an input that needs no gradient (the data, the labels): as in PyTorch, a node gets a
     gradient only if it depends on a tensor that requires one, and backward skips the rest.
 
-    Treat `.grad` as read-only: gradients are never changed in place (each `+=` makes a new
-    array), so an intermediate node's gradient may be the very array another node passed to it.
+    An input's `.grad` is its own array, yours to read and write (after `zero_grad()` too). A gate's
+    output's `.grad` is the engine's: gradients are never changed in place (each `+=` makes a new
+    array), so an intermediate node's gradient may be the very array another node passed to it, or
+    a shared read-only array of zeros before it gets any; treat it as read-only.
     """
 
     __slots__ = (
@@ -79,11 +82,34 @@ class Tensor:
         return self.data.size
 
     def _backward(self) -> None:
-        """Pass this node's gradient to its inputs: `input.grad += contribution` for each."""
-        for parent, _local, value in self._contributions(self.grad):
+        """Pass this node's gradient to its inputs: `input.grad += contribution` for each.
+
+        The same arithmetic as `_contributions` below, written out flat: this runs once per node in
+        every backward pass, and a generator and a tuple per input cost as much as a small gate's numpy.
+        """
+        upstream = self.grad
+        for parent, local in zip(self._prev, self._local):
+            if not parent.requires_grad:
+                continue
+            kind = type(local)
+            if kind is float and local == 1.0:
+                value = upstream
+            elif kind is Select:
+                value = local.route(upstream)
+            elif callable(local):  # a vector-Jacobian product, already in the input's shape
+                value = local(upstream)
+            else:
+                value = upstream * local
+            shape = parent.data.shape
+            if value.shape != shape:
+                value = unbroadcast(value, shape)
             before = parent.grad
-            if parent._prev and before is _ZEROS.get(before.shape):
+            if parent._prev:
                 # An intermediate's first contribution: 0 + value is value, no need for a new array.
+                parent.grad = value if before is _ZEROS.get(shape) else before + value
+            elif value is not upstream and value.base is None and not before.any():
+                # An input's first contribution after zero_grad(): take the new array itself (it is
+                # nobody else's) rather than add it to zeros, a pass over memory saved per parameter.
                 parent.grad = value
             else:
                 parent.grad = before + value
@@ -93,16 +119,25 @@ class Tensor:
         for parent, local in zip(self._prev, self._local):
             if not parent.requires_grad:
                 continue
-            if callable(local):  # a vector-Jacobian product: no local Jacobian to show
-                yield parent, None, local(upstream)
-                continue
-            value = upstream if (type(local) is float and local == 1.0) else upstream * local
-            if value.shape != parent.data.shape:
-                value = unbroadcast(value, parent.data.shape)
-            yield parent, local, value
+            token = _quiet()
+            try:
+                if type(local) is Select:
+                    shown, value = local.as_array(), local.route(upstream)
+                elif callable(local):  # a vector-Jacobian product: no local Jacobian to show
+                    shown, value = None, local(upstream)
+                else:
+                    shown = local
+                    value = upstream if (type(local) is float and local == 1.0) else upstream * local
+                if shown is not None and value.shape != parent.data.shape:
+                    value = unbroadcast(value, parent.data.shape)
+            finally:
+                _loud(token)
+            yield parent, shown, value
 
     def _reset_grad(self) -> None:
-        self.grad = zeros(self.data.shape)
+        # An input gets an array of its own, which the user may write to; a gate's output the shared
+        # read-only zeros (no allocation: it is reset before every backward pass anyway).
+        self.grad = zeros(self.data.shape) if self._prev else np.zeros(self.data.shape)
 
     def _reset_if_intermediate(self) -> None:
         """Before a backward pass: a gate's output starts from 0, an input keeps what it has."""
@@ -179,8 +214,12 @@ class Tensor:
         """
         from .graph import backward_steps
 
-        for _ in backward_steps(self, grad, record=False):
-            pass
+        token = _quiet()  # inf and nan are values here, not warnings (as in the scalar engine)
+        try:
+            for _ in backward_steps(self, grad, record=False):
+                pass
+        finally:
+            _loud(token)
 
     def zero_grad(self) -> None:
         """Set the gradient of every node in this graph to zeros."""
@@ -357,20 +396,31 @@ class TensorGate:
         return self.name
 
     def __call__(self, *inputs: Any, **params: Any) -> Tensor:
-        nodes = tuple(x if type(x) is Tensor else _as_tensor(x, self.name) for x in inputs)
+        if len(inputs) == 2:  # the common case, without a generator
+            a, b = inputs
+            nodes = (
+                a if type(a) is Tensor else _as_tensor(a, self.name),
+                b if type(b) is Tensor else _as_tensor(b, self.name),
+            )
+            arrays = [nodes[0].data, nodes[1].data]
+            requires_grad = nodes[0].requires_grad or nodes[1].requires_grad
+        else:
+            nodes = tuple(x if type(x) is Tensor else _as_tensor(x, self.name) for x in inputs)
+            arrays = [x.data for x in nodes]
+            requires_grad = any(x.requires_grad for x in nodes)
+        token = _quiet()  # inf and nan are values here, not warnings (as in the scalar engine)
         try:
-            out, local = self.rule(*[x.data for x in nodes], **params)
+            out, local = self.rule(*arrays, **params)
         except (ValueError, IndexError) as e:  # numpy's AxisError is both
             raise ShapeError(self._explain(nodes, params, e)) from None
+        except Exception as e:  # a student's rule: say which gate failed, and on what
+            raise _rule_failed(f"gate {self.name!r}", _shapes(nodes, params), e) from e
+        finally:
+            _loud(token)
         if type(local) is not tuple or len(local) != len(nodes):
             local = self._checked_locals(local, len(nodes))
         if type(out) is not np.ndarray or out.dtype != np.float64:
             out = np.asarray(out, dtype=np.float64)
-        requires_grad = False
-        for x in nodes:
-            if x.requires_grad:
-                requires_grad = True
-                break
         return _node(out, nodes, local if requires_grad else (), self, params or None, requires_grad)
 
     def _checked_locals(self, local: Any, n: int) -> tuple[Any, ...]:
@@ -386,11 +436,8 @@ class TensorGate:
         )
 
     def _explain(self, nodes: tuple[Tensor, ...], params: dict[str, Any], error: Exception) -> str:
-        shapes = " and ".join(str(x.data.shape) for x in nodes)
-        noun = "shapes" if len(nodes) > 1 else "shape"
-        given = "".join(f", {k}={_short(v)}" for k, v in params.items())
         hint = f": {self.hint}" if self.hint else ""
-        return f"gate {self.name!r} got {noun} {shapes}{given}{hint} (numpy: {error})"
+        return f"gate {self.name!r} got {_shapes(nodes, params)}{hint} (numpy: {error})"
 
     def __repr__(self) -> str:
         return f"TensorGate({self.name!r})"
@@ -412,12 +459,60 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     the 4 rows of the upstream gradient (a node used several times adds up its gradients).
     """
     extra = grad.ndim - len(shape)
+    if extra and grad.shape[extra:] == shape:  # only leading axes were added (a bias): one reduce
+        return np.add.reduce(grad, axis=tuple(range(extra)))
     axes = tuple(range(extra)) + tuple(
         extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
     )
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
     return grad.reshape(shape)
+
+
+class Select(NamedTuple):
+    """A local gradient that routes, as PyTorch's backward does for relu, maximum and x**0.
+
+    Where `blocked` is True the input gets exactly 0, whatever the upstream gradient (even inf or
+    nan: the gate did not pick that entry, so nothing is multiplied); elsewhere upstream x `weight`.
+    A step shows it as the array `where(blocked, 0, weight)`. (The scalar engine's `SELECTED`.)
+    """
+
+    blocked: Any  # a boolean array (or a bool, for every entry)
+    weight: Any = 1.0
+
+    def route(self, upstream: np.ndarray) -> np.ndarray:
+        passed = upstream if type(self.weight) is float and self.weight == 1.0 else upstream * self.weight
+        return np.where(self.blocked, 0.0, passed)
+
+    def as_array(self) -> np.ndarray:
+        return np.where(self.blocked, 0.0, self.weight)
+
+
+# numpy's warnings ("invalid value encountered in add") are off while a gate runs: inf and nan are
+# values here, as in the scalar engine. `np.errstate` does this at about 1.4 us a call, as much as a
+# small gate's arithmetic; numpy 2 keeps that state in a context variable, set here directly
+# (0.15 us). `_quiet()` turns the warnings off and returns a token, `_loud(token)` restores them.
+try:
+    from numpy._core.umath import _extobj_contextvar as _ERRSTATE
+
+    with np.errstate(all="ignore"):
+        _IGNORE = _ERRSTATE.get()
+
+    def _quiet() -> Any:
+        return _ERRSTATE.set(_IGNORE)
+
+    def _loud(token: Any) -> None:
+        _ERRSTATE.reset(token)
+
+except ImportError:  # another numpy: the public, slower way
+
+    def _quiet() -> Any:
+        state = np.errstate(all="ignore")
+        state.__enter__()
+        return state
+
+    def _loud(token: Any) -> None:
+        token.__exit__(None, None, None)
 
 
 # ----- helpers ----------------------------------------------------------------------------------
@@ -457,29 +552,79 @@ def zeros(shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _to_array(x: Any, where: str, copy: bool = True) -> np.ndarray:
-    """A float64 copy of array-like numbers; refuse anything else with a clear message."""
+    """A float64 copy of array-like numbers; refuse anything else with a clear message.
+
+    Refused, as PyTorch's torch.tensor refuses them, rather than converted silently: None (numpy
+    makes it nan), strings (numpy parses '3'), Values (they would become constants, and their
+    gradients would never arrive), ragged lists, and ints too large for a float.
+    """
+    if type(x) is np.ndarray and x.dtype.kind in "biuf":  # the common case: an array of numbers
+        return x.astype(np.float64, copy=copy)
     if isinstance(x, Tensor):
         return x.data.copy()
-    from .value import Value
-
-    if isinstance(x, Value):
-        raise TypeError(f"{where}: got a Value; a Tensor holds plain numbers: use Tensor(v.data)")
-    if np.iscomplexobj(x):
-        raise TypeError(f"{where}: complex numbers are not supported, got {_describe(x)}")
+    if x is None or isinstance(x, (str, bytes, Value)):
+        raise _not_numbers(x, x, where)
     try:
-        arr = np.array(x, dtype=np.float64, copy=copy or None)
-    except (TypeError, ValueError) as e:
-        raise TypeError(
-            f"{where}: expected numbers (a number, a list of numbers, or a numpy array), "
-            f"got {_describe(x)} ({e})"
-        ) from None
-    return arr
+        arr = np.asarray(x)
+    except ValueError as e:
+        if "inhomogeneous" in str(e) or "sequence" in str(e):
+            raise ValueError(
+                f"{where}: the rows have different lengths, {_short(x)}; a Tensor is a rectangular "
+                "array: give every row the same number of entries (pad the short ones, or make one "
+                "Tensor per row)"
+            ) from None
+        raise TypeError(f"{where}: expected numbers (a number, a list of numbers, or a numpy array), "
+                        f"got {_describe(x)} ({e})") from None
+    except OverflowError:
+        raise too_big(x, where, "a number") from None
+    kind = arr.dtype.kind
+    if kind in "biuf":
+        return arr.astype(np.float64, copy=copy or arr is x)
+    if kind == "c":
+        raise TypeError(f"{where}: complex numbers are not supported, got {_describe(x)}")
+    if kind == "O":  # a list holding something that is not a plain number
+        for item in arr.flat:
+            if isinstance(item, numbers.Real) and not isinstance(item, bool):
+                try:
+                    float(item)
+                except OverflowError:
+                    raise too_big(item, where, "an entry") from None
+            elif not isinstance(item, bool):
+                raise _not_numbers(item, x, where)
+        return arr.astype(np.float64)
+    first = arr.flat[0] if arr.size else x
+    raise _not_numbers(first.item() if hasattr(first, "item") else first, x, where)
+
+
+def _not_numbers(item: Any, x: Any, where: str) -> TypeError:
+    """The error for an input that holds `item`, which is not a number, saying what to do instead."""
+    if isinstance(item, Value):
+        what = "a Value"
+        fix = ("a Tensor holds plain numbers, so the Values would become constants and their gradients "
+               "would never reach them: build the whole computation from Tensors, or use "
+               "Tensor([v.data for v in values]) for a constant copy")
+    elif item is None:
+        what = "None"
+        fix = "give a number in its place (float('nan') if the entry is missing on purpose)"
+    elif isinstance(item, (str, bytes)):
+        what = f"the string {item!r}"
+        fix = "convert it first, e.g. Tensor(float(s)) or Tensor([float(s) for s in strings])"
+    else:
+        what = _describe(item)
+        fix = "give a number, a list of numbers, or a numpy array of numbers"
+    inside = "" if item is x else f" in {_short(x)}"
+    return TypeError(f"{where}: a Tensor holds numbers, got {what}{inside}; {fix}")
+
+
+def _shapes(nodes: tuple[Tensor, ...], params: dict[str, Any]) -> str:
+    """The inputs of a gate call, for an error message: 'shapes (2, 3) and (3,), axis=0'."""
+    noun = "shapes" if len(nodes) > 1 else "shape"
+    given = "".join(f", {k}={_short(v)}" for k, v in params.items())
+    return f"{noun} {' and '.join(str(x.data.shape) for x in nodes)}{given}"
 
 
 def _as_tensor(x: Any, where: str) -> Tensor:
     """Wrap a number or an array as a constant input node (it needs no gradient)."""
-    from .value import Value
-
     if isinstance(x, Value):
         raise TypeError(
             f"gate {where!r}: cannot combine a Tensor with a Value (the scalar engine); "

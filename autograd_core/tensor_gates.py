@@ -4,7 +4,11 @@ Elementwise rules return their local gradients as arrays (or numbers), exactly t
 formulas applied to every entry; the engine multiplies them by the upstream gradient and sums the
 result back over any axes that broadcasting stretched. Rules whose Jacobian is not a cheap array
 (`@`, reductions, reshapes, softmax) return a function instead: upstream gradient -> contribution.
-Numerics follow numpy: overflow gives inf, an undefined result gives nan (with numpy's warning).
+Numerics follow numpy: overflow gives inf, an undefined result gives nan, and no warning is printed
+(the gate runs with numpy's warnings off, see `TensorGate.__call__`). Special values follow PyTorch's
+float64 autograd (tests/test_differential_torch.py); where PyTorch's backward routes the gradient
+rather than multiplying (relu, maximum, x**0), the local gradient is a `Select`: an entry the gate did
+not pick gets exactly 0, even from an inf or nan upstream gradient.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import tensor_gate
+from .tensor import Select, tensor_gate
 
 BROADCAST = (
     "these shapes do not broadcast; NumPy lines them up from the right and each pair of "
@@ -61,27 +65,50 @@ def div(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.
 
 @tensor_gate("**{n}")
 def power_const(a: np.ndarray, *, n: float) -> tuple[np.ndarray, tuple[np.ndarray]]:
-    """f(a) = a^n for a constant n: df/da = n * a^(n-1)."""
+    """f(a) = a^n for a constant n: df/da = n * a^(n-1).
+
+    As in PyTorch: for n = 0 the output is the constant 1 and nothing flows back (a `Select` that
+    blocks every entry, not 0 * a^-1, which is nan at 0); n = 0.5 is the square root and n = -0.5 its
+    reciprocal, so (-inf)**0.5 is nan and (-0.0)**-0.5 is -inf (the scalar gate's `const_pow`).
+    """
     if n == 2.0:  # the square, as in every squared error: no call to pow
         return a * a, (2.0 * a,)
-    return np.power(a, n), (n * np.power(a, n - 1.0),)
+    if n == 0.0:
+        return np.ones(a.shape), (Select(True, 0.0),)
+    return _const_pow(a, n), (n * _const_pow(a, n - 1.0),)
+
+
+def _const_pow(a: np.ndarray, n: float) -> np.ndarray:
+    if n == 0.5:
+        return np.sqrt(a)
+    if n == -0.5:
+        return 1.0 / np.sqrt(a)
+    return np.power(a, n)
 
 
 @tensor_gate("{base}**")
 def exp_base(a: np.ndarray, *, base: float) -> tuple[np.ndarray, tuple[np.ndarray]]:
-    """f(a) = base^a for a constant base: df/da = base^a * ln(base)."""
+    """f(a) = base^a for a constant base: df/da = base^a * ln(base).
+
+    For base 0 the slope is 0 where a >= 0, not 0 * ln(0) = nan (PyTorch's pow_backward_exponent).
+    """
     out = np.power(base, a)
+    if base == 0.0:
+        return out, (np.where(a >= 0.0, 0.0, out * -np.inf),)
     return out, (out * np.log(base),)
 
 
 @tensor_gate("**", BROADCAST)
 def power(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """f(a, b) = a^b: df/da = b * a^(b-1), df/db = a^b * ln(a)."""
+    """f(a, b) = a^b: df/da = b * a^(b-1), df/db = a^b * ln(a).
+
+    As in PyTorch: where b = 0 the base gets nothing (a `Select`: a^0 is the constant 1, so 0^0 has
+    slope 0, not 0 * 0^-1 = nan), and where a = 0 and b >= 0 the exponent's gradient is 0 (not
+    0 * ln(0) = nan).
+    """
     out = np.power(a, b)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        # At a == 0 the exponent's gradient is 0 (not 0 * -inf), as in PyTorch.
-        d_b = np.where((a == 0.0) & (b >= 0.0), 0.0, out * np.log(a))
-    return out, (b * np.power(a, b - 1.0), d_b)
+    d_b = np.where((a == 0.0) & (b >= 0.0), 0.0, out * np.log(a))
+    return out, (Select(b == 0.0, b * np.power(a, b - 1.0)), d_b)
 
 
 @tensor_gate("exp")
@@ -113,15 +140,26 @@ def sigmoid(a: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray]]:
 
 @tensor_gate("relu")
 def relu(a: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray]]:
-    """f(a) = max(0, a): the gradient passes where a > 0 and is 0 elsewhere (also at 0)."""
-    return np.maximum(a, 0.0), (a > 0.0,)
+    """f(a) = max(0, a): the gradient passes where a > 0 and is 0 elsewhere (also at 0).
+
+    As PyTorch's threshold_backward: the gradient is blocked where the output is <= 0 (a `Select`,
+    so even an inf upstream gives 0 there), and a nan passes through with gradient 1. A -0.0 stays
+    -0.0 (PyTorch's relu keeps it), so 1 / relu(-0.0) is -inf in both.
+    """
+    out = np.where(a < 0.0, 0.0, a)
+    return out, (Select(out <= 0.0),)
 
 
 @tensor_gate("maximum", BROADCAST)
 def maximum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
-    """f(a, b) = max(a, b) entry by entry: the gradient goes to the larger input (ties share it)."""
-    to_a = np.where(a > b, 1.0, np.where(a == b, 0.5, 0.0))
-    return np.maximum(a, b), (to_a, 1.0 - to_a)
+    """f(a, b) = max(a, b) entry by entry: the gradient goes to the larger input (ties share it).
+
+    As PyTorch's maximum: the smaller input is blocked (a `Select`), a tie gives each half, and a nan
+    in either input gives nan with gradient 1 to both (nan is neither larger nor smaller).
+    """
+    ties = a == b
+    share = np.where(ties, 0.5, 1.0) if ties.any() else 1.0
+    return np.maximum(a, b), (Select(a < b, share), Select(a > b, share))
 
 
 # ----- matrix multiply ----------------------------------------------------------------------------
@@ -157,18 +195,20 @@ def _sum_to(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
 @tensor_gate("sum", AXIS)
 def sum_(a: np.ndarray, *, axis: Any = None, keepdims: bool = False) -> tuple[np.ndarray, tuple[Any]]:
     """f(a) = the sum of the entries (along `axis`): every entry gets the upstream gradient."""
-    out = np.sum(a, axis=axis, keepdims=keepdims)
+    out = np.add.reduce(a, axis=axis, keepdims=keepdims)
     shape = a.shape
-    return out, (lambda g: np.broadcast_to(_keep_dims(g, axis, keepdims), shape),)
+    return out, (lambda g: _spread(g, axis, keepdims, shape),)
 
 
 @tensor_gate("mean", AXIS)
 def mean(a: np.ndarray, *, axis: Any = None, keepdims: bool = False) -> tuple[np.ndarray, tuple[Any]]:
     """f(a) = the mean of the entries (along `axis`): every entry gets upstream / count."""
-    out = np.mean(a, axis=axis, keepdims=keepdims)
+    # np.add.reduce / count is np.mean's own arithmetic, without its Python-level checks.
+    total = np.add.reduce(a, axis=axis, keepdims=keepdims)
     shape = a.shape
-    count = a.size // max(out.size, 1) if a.size else 0
-    return out, (lambda g: np.broadcast_to(_keep_dims(g, axis, keepdims) / count, shape),)
+    count = a.size // max(np.size(total), 1) if a.size else 0
+    out = total / count if count else total * np.nan
+    return out, (lambda g: _spread(g / count, axis, keepdims, shape),)
 
 
 @tensor_gate("max", AXIS)
@@ -179,6 +219,13 @@ def max_(a: np.ndarray, *, axis: Any = None, keepdims: bool = False) -> tuple[np
     share = winners / winners.sum(axis=axis, keepdims=True)
     out = top if keepdims else np.squeeze(top, axis=axis)
     return out, (lambda g: _keep_dims(g, axis, keepdims) * share,)
+
+
+def _spread(g: np.ndarray, axis: Any, keepdims: bool, shape: tuple[int, ...]) -> np.ndarray:
+    """The upstream gradient of a sum, copied to every entry that was summed (read-only for a view)."""
+    if axis is None:  # one number to every entry: np.full is a C loop, broadcast_to a Python one
+        return np.full(shape, g)
+    return np.broadcast_to(_keep_dims(g, axis, keepdims), shape)
 
 
 def _keep_dims(g: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
@@ -193,7 +240,8 @@ def _keep_dims(g: np.ndarray, axis: Any, keepdims: bool) -> np.ndarray:
 def transpose(a: np.ndarray, *, axes: tuple[int, ...] | None = None) -> tuple[np.ndarray, tuple[Any]]:
     """f(a) = a with its axes permuted: the gradient is permuted back."""
     out = np.transpose(a, axes)
-    back = None if axes is None else tuple(np.argsort(axes))
+    # Negative axis numbers count from the end: made positive before inverting the permutation.
+    back = None if axes is None else tuple(int(i) for i in np.argsort([ax % a.ndim for ax in axes]))
     return out, (lambda g: np.transpose(g, back),)
 
 
@@ -211,12 +259,29 @@ def getitem(a: np.ndarray, *, index: Any) -> tuple[np.ndarray, tuple[Any]]:
     out = a[index]
     shape = a.shape
 
+    picks = _integer_picks(index, shape)
+
     def scatter(g: np.ndarray) -> np.ndarray:
+        if picks is not None:  # rows and columns picked by integer arrays: bincount, 10x np.add.at
+            size = int(np.prod(shape))
+            flat = np.bincount(picks, weights=np.broadcast_to(g, out.shape).ravel(), minlength=size)
+            return flat.reshape(shape)
         grad = np.zeros(shape)
         np.add.at(grad, index, g)
         return grad
 
     return out, (scatter,)
+
+
+def _integer_picks(index: Any, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The flat positions an index of one integer array per axis picks (`logits[rows, labels]`), or None."""
+    if not (isinstance(index, tuple) and len(index) == len(shape) and all(
+            isinstance(i, np.ndarray) and i.dtype.kind in "iu" for i in index)):
+        return None
+    try:
+        return np.ravel_multi_index(np.broadcast_arrays(*index), shape, mode="wrap").ravel()
+    except ValueError:
+        return None
 
 
 # ----- softmax ----------------------------------------------------------------------------------

@@ -266,7 +266,11 @@ class Gate:
                 f"gate {self.name!r} takes {self.arity} input(s), got {len(inputs)}"
             )
         nodes = tuple(x if type(x) is Value else _as_value(x, self.name) for x in inputs)
-        out, local = self.rule(*[x.data for x in nodes])
+        data = [x.data for x in nodes]
+        try:
+            out, local = self.rule(*data)
+        except Exception as e:  # a student's rule: say which gate failed, and on what
+            raise _rule_failed(f"gate {self.name!r}", ", ".join(_fmt(x) for x in data), e) from e
         if type(out) is not float or type(local) is not tuple or len(local) != self.arity:
             out, local = self._checked(out, local)
         return _node(out, nodes, local, self)
@@ -422,7 +426,7 @@ def _as_value(x: Any, where: str) -> Value:
     if isinstance(x, Value):
         return x
     if isinstance(x, numbers.Real):
-        return _node(float(x), (), (), None, Constant)
+        return _node(_check_number(x, f"gate {where!r}", "the number"), (), (), None, Constant)
     raise TypeError(
         f"gate {where!r}: cannot combine a Value with {_describe(x)}; "
         "use a number (int or float) or a Value"
@@ -433,7 +437,10 @@ def _check_number(x: Any, where: str, what: str = "its argument") -> float:
     if type(x) is float:
         return x
     if isinstance(x, numbers.Real):  # int, bool, numpy scalars, Fraction...
-        return float(x)
+        try:
+            return float(x)
+        except OverflowError:
+            raise too_big(x, where, what) from None
     if getattr(x, "shape", None) == () and getattr(getattr(x, "dtype", None), "kind", "") in "biuf":
         return float(x)  # a 0-d numpy array holds one number
     hint = ""
@@ -444,6 +451,28 @@ def _check_number(x: Any, where: str, what: str = "its argument") -> float:
     elif hasattr(x, "__len__") or hasattr(x, "shape"):
         hint = "; a Value holds one number: for arrays use autograd_core.Tensor"
     raise TypeError(f"{where}: {what} must be a real number (int or float), got {_describe(x)}{hint}")
+
+
+def too_big(x: Any, where: str, what: str) -> OverflowError:
+    """The error for a number beyond float64's range (about 1.8e308), such as the int 10**400."""
+    digits = len(str(abs(int(x)))) if isinstance(x, numbers.Integral) else None
+    shown = f"an int of {digits} digits" if digits and digits > 30 else repr(x)
+    return OverflowError(
+        f"{where}: {what}, {shown}, is too large for a float (the largest is about 1.8e308); "
+        "use float('inf') if you mean infinity, or rescale the problem (e.g. work with its logarithm)"
+    )
+
+
+def _rule_failed(where: str, inputs: str, error: Exception) -> Exception:
+    """The error a failing gate rule raises: the same kind, saying which gate failed and on what."""
+    message = (
+        f"{where} failed on inputs ({inputs}): {type(error).__name__}: {error}. "
+        "Check the gate's rule for these inputs: it must return (output, local gradients)"
+    )
+    try:
+        return type(error)(message)
+    except Exception:  # an exception class that takes other arguments
+        return RuntimeError(message)
 
 
 def _check_label(label: Any) -> str | None:

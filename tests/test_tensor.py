@@ -221,7 +221,7 @@ def test_wrong_types_say_what_to_do():
         t + Value(1.0)
     with pytest.raises(TypeError, match="cannot combine a Tensor with str"):
         t * "2"
-    with pytest.raises(TypeError, match="expected numbers"):
+    with pytest.raises(TypeError, match="holds numbers, got the string 'a'"):
         Tensor(["a", "b"])
     with pytest.raises(TypeError, match="complex numbers are not supported"):
         Tensor([1 + 2j])
@@ -233,8 +233,8 @@ def test_wrong_types_say_what_to_do():
         Value(np.ones(2))
 
 
-def test_numpy_warns_but_does_not_raise_on_overflow():
-    with np.errstate(over="ignore", divide="ignore"):
+def test_overflow_gives_inf_without_a_warning():
+    with np.errstate(all="raise"):  # a warning would raise here
         big = Tensor([1000.0]).exp()
         assert np.isinf(big.data).all()
         assert np.isneginf(Tensor([0.0]).log().data).all()

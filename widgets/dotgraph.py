@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Collection, Sequence
-from html import escape
+from html import escape as html_escape
 
 from autograd_core.node import is_constant
 
@@ -14,6 +15,33 @@ from .themes import Theme
 # Where wires enter and leave a value's table, for each drawing direction.
 PORTS = {"LR": ("w", "e"), "RL": ("e", "w"), "TB": ("n", "s"), "BT": ("s", "n")}
 MARK = "\u26a0"  # the warning sign next to a node that draw(highlight=...) points at
+
+
+def printable(text: str, keep: str = "\n") -> str:
+    """`text` as it can be drawn: a control character shown as its escape (`a\\x00b`), a lone
+    surrogate (half of a character, which no file can hold) as the replacement character U+FFFD.
+
+    Graphviz and XML refuse both (graphviz fails with a syntax error), and a label is the student's
+    own text, so it is drawn rather than refused. The characters in `keep` stay (line breaks split a label).
+    """
+    if text.isprintable() or all(ch in keep or ch.isprintable() for ch in text):
+        return text
+    out = []
+    for ch in text:
+        if ch in keep or ch.isprintable() or ch == " ":
+            out.append(ch)
+        elif "\ud800" <= ch <= "\udfff":
+            out.append("\ufffd")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cn"):
+            out.append(repr(ch)[1:-1] if ord(ch) < 0x10000 else f"\\U{ord(ch):08x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def escape(text: str) -> str:
+    """Text for a graphviz HTML label: printable, then with &, < and > escaped."""
+    return html_escape(printable(text))
 
 
 def dot_source(

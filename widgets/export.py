@@ -19,6 +19,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from .dotgraph import printable
 from .raster import svg_to_image
 from .render import GraphvizNotFound
 from .themes import Theme
@@ -79,8 +80,8 @@ class Exports:
         scale = _positive(scale, "scale", "1 is the widget's size, 2 twice as large")
         if not isinstance(hold_last, (int, float)) or isinstance(hold_last, bool) or hold_last < 0:
             raise ValueError(f"hold_last is how long the last frame stays, in seconds (>= 0): {hold_last!r}")
-        pack = self._export_pack()
         path = _target(path, ".gif")
+        pack = self._export_pack()
         images = [frame_image(pack, i, scale) for i in range(len(pack))]
         palette = _palette(pack, images)
         frames = [_to_palette(im, palette) for im in images]
@@ -141,7 +142,7 @@ class Exports:
             else:
                 frame_image(pack, i, scale).save(target, optimize=True)
             paths.append(target)
-        notes = "\n\n".join(f"[{i}] {text}" for i, text in enumerate(pack.narration_text))
+        notes = "\n\n".join(f"[{i}] {printable(text)}" for i, text in enumerate(pack.narration_text))
         (folder / "narration.txt").write_text(notes + "\n", encoding="utf-8")
         return paths
 
@@ -152,7 +153,8 @@ class Exports:
         """
         pack = self._export_pack()
         path = _target(path, ".html")
-        path.write_text(player_html(pack, title), encoding="utf-8")
+        # Labels are the student's text: a control character or a lone surrogate in one is shown escaped.
+        path.write_text(printable(player_html(pack, title), keep="\n\t\r"), encoding="utf-8")
         return path
 
 
@@ -247,10 +249,25 @@ def _positive(value: Any, name: str, meaning: str) -> float:
     return float(value)
 
 
+ALTERNATIVES = {
+    ".gif": "for still pictures use save_frames(folder, format='png'), for a page save_html('steps.html')",
+    ".html": "for an animation use save_gif('steps.gif'), for pictures save_frames(folder)",
+}
+
+
 def _target(path: str | os.PathLike, suffix: str) -> Path:
+    """The file to write, checked before any work: not a folder, and ending in `suffix`."""
     path = Path(path)
     if path.is_dir():
         raise IsADirectoryError(f"{path} is a folder: give a file name ending in {suffix}")
+    accepted = (".htm", ".html") if suffix == ".html" else (suffix,)
+    if path.suffix.lower() not in accepted:
+        got = f"ends in {path.suffix!r}" if path.suffix else "has no suffix"
+        raise ValueError(
+            f"{str(path)!r} {got}, but this writes a {suffix[1:].upper()} file: the name must end in "
+            f"{' or '.join(accepted)}, e.g. {path.with_suffix(suffix).name!r} "
+            f"({ALTERNATIVES.get(suffix, '')})"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     return path
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from html import escape
+from html import escape as html_escape
 
+from .dotgraph import printable
 from .themes import Theme
 
 SVG = "http://www.w3.org/2000/svg"
@@ -150,7 +151,7 @@ def _text(box: Box, text: str, colour: str, theme: Theme, italic: bool, extra: s
     if theme.bold_numbers:
         style += ' font-weight="bold"'
     spans = "".join(
-        f'<tspan x="{box.cx:.2f}" y="{first + k * step:.2f}">{escape(line)}</tspan>'
+        f'<tspan x="{box.cx:.2f}" y="{first + k * step:.2f}">{html_escape(printable(line))}</tspan>'
         for k, line in enumerate(lines)
     )
     return (

@@ -84,6 +84,12 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         full_precision: bool | None = None,
     ) -> None:
         check_root(root, "GraphStepper")
+        if getattr(root.data, "size", 1) != 1:  # a Tensor of several numbers
+            raise ValueError(
+                f"GraphStepper needs one number at the root to step back from, got a Tensor of shape "
+                f"{root.data.shape}: reduce it to one number first, e.g. GraphStepper(loss.sum()) or "
+                "GraphStepper(loss.mean())"
+            )
         if focus is not None:  # only the paths from `focus` to the output (same gradients on them)
             from .large import focus_graph
 

@@ -124,7 +124,7 @@ def _check_signs(y: np.ndarray) -> None:
 
 
 def _check_probabilities(y: np.ndarray, where: str) -> None:
-    if not np.all((y >= 0.0) & (y <= 1.0)):
+    if y.size and not (y.min() >= 0.0 and y.max() <= 1.0):  # False for a nan too
         raise ValueError(f"{where}: targets must lie in [0, 1] (labels 0 and 1, or probabilities)")
 
 
