@@ -125,8 +125,12 @@ def make_plan(root: Any, style: str, names: list[str] | None = None) -> Plan:
             edges.append(Edge(f"e{c}_{k}", j, c, k))
 
     drawn = len(order) - len(folded)
-    pairs = len({(e.parent, e.child) for e in edges})
-    budget.check(drawn, edges=len(edges), extra_wires=max(0, pairs - drawn + 1))
+    # tangle: a computed value read by several gates (an input read many times costs graphviz little)
+    users: dict[int, set[int]] = {}
+    for e in edges:
+        if order[e.parent]._prev:
+            users.setdefault(e.parent, set()).add(e.child)
+    budget.check(drawn, edges=len(edges), extra_wires=sum(len(u) - 1 for u in users.values()))
     clusters = _clusters(order, folded)
     return Plan(order, index, names, style, gate_text, folded, edges, uses, clusters, in_edges)
 
