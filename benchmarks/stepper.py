@@ -201,7 +201,7 @@ DRAW_TARGET_S = 3.0  # issue 10: draw() of any graph returns a picture within 3 
 
 
 def dense_graph(n: int, seed: int = 0) -> Value:
-    """A tangled graph: each new node multiplies or adds two random earlier ones, then 50 are summed."""
+    """A tangled graph: each new node multiplies or adds two random earlier ones; the unused are summed."""
     import random
 
     rnd = random.Random(seed)
@@ -209,9 +209,11 @@ def dense_graph(n: int, seed: int = 0) -> Value:
     while len(nodes) < n:
         a, b = rnd.sample(nodes, 2)
         nodes.append(a * b if rnd.random() < 0.5 else a + b)
+    used = {id(p) for v in nodes for p in v._prev}
     out = nodes[-1]
-    for v in nodes[-50:]:
-        out = out + v
+    for v in nodes[:-1]:  # every value nothing else read flows into the output: all of it is one graph
+        if id(v) not in used:
+            out = out + v
     return out
 
 

@@ -128,9 +128,11 @@ def dense_graph(n, seed=0):
     while len(nodes) < n:
         a, b = rnd.sample(nodes, 2)
         nodes.append(a * b if rnd.random() < 0.5 else a + b)
+    used = {id(p) for v in nodes for p in v._prev}
     out = nodes[-1]
-    for v in nodes[-50:]:
-        out = out + v
+    for v in nodes[:-1]:  # every value nothing else read flows into the output: all of it is one graph
+        if id(v) not in used:
+            out = out + v
     return out
 
 
