@@ -32,8 +32,9 @@ def laptop_page(browser):
 def test_07_steps_the_trained_network_folded_and_opens_a_layer(lab, laptop_page, artifacts):
     page = laptop_page
     run = open_and_run(page, lab, "07_mini_framework.ipynb", timeout_s=300)
-    folded = run.steppers().filter(has=page.locator(".bp-expand"))
-    folded = [folded.nth(k) for k in range(folded.count()) if folded.nth(k).locator(".bp-expand").is_visible()]
+    all_steppers = run.steppers()
+    folded = [all_steppers.nth(k) for k in range(all_steppers.count())
+              if all_steppers.nth(k).locator(".bp-expand").is_visible()]
     assert len(folded) == 1, "07 shows one folded stepper (the trained network)"
     stepper = folded[0]
     stepper.scroll_into_view_if_needed()
