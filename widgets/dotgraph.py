@@ -134,7 +134,12 @@ class _Drawer:
                 f'{indent}g{i} [id="g{i}" {style} style=filled fillcolor="{t.gate_fill}" {color} '
                 f"label=<{escape(text)}>]"
             )
-        table = self.circuit_table(i) if p.style == "circuit" else self.box_table(i)
+        if p.style == "circuit":
+            table = self.circuit_table(i)
+        elif p.style == "boxes":
+            table = self.stacked_table(i)
+        else:
+            table = self.box_table(i)
         out.append(f'{indent}n{i} [id="n{i}" shape=plain label=<{table}>]')
         return out
 
@@ -209,6 +214,20 @@ class _Drawer:
             f'CELLPADDING="0"></TD>'
         )
         return f"{head}<TR><TD>{self.name_cell(i)}</TD>{value}{wire}{grad}</TR></TABLE>"
+
+    def stacked_table(self, i: int) -> str:
+        """A folded view's box: its title above its data and its gradient (narrow, for a notebook cell)."""
+        t = self.t
+        value = self.slot("v", i, self.values[i], t.value, False)
+        grad = self.slot("g", i, self.grads[i], t.grad, True)
+        colour = t.mark if i in self.marked else t.text
+        border = "3" if i in self.marked else "1"
+        return (
+            f'<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
+            f'BGCOLOR="{t.background}"><TR><TD COLSPAN="2">{self.name_cell(i)}</TD></TR>'
+            f'<TR><TD ALIGN="RIGHT"><FONT COLOR="{t.wire}">data</FONT></TD>{value}</TR>'
+            f'<TR><TD ALIGN="RIGHT"><FONT COLOR="{t.wire}"><I>grad</I></FONT></TD>{grad}</TR></TABLE>'
+        )
 
     def box_table(self, i: int) -> str:
         t = self.t

@@ -90,7 +90,7 @@ def tell_folded(graph: Any, twins: dict[int, Any], digits: int, expand: list,
             edges.append(Edge(f"e{c}_{pos}", s, c, pos, count))
             uses[s] += 1
     names = [b.title for b in boxes]
-    plan = Plan(nodes, {id(n): i for i, n in enumerate(nodes)}, names, "nodes", [None] * len(nodes), set(),
+    plan = Plan(nodes, {id(n): i for i, n in enumerate(nodes)}, names, "boxes", [None] * len(nodes), set(),
                 edges, uses, [], in_edges)
 
     outs = [outputs[b.id] for b in boxes]

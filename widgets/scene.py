@@ -150,7 +150,7 @@ class Scene:
 def _cover(style: str, direction: str, theme: Theme) -> tuple[float, float, float, float]:
     """How far a gradient's background fill stays off its cell's edges (top, right, bottom, left)."""
     clear = theme.penwidth * 1.1 + 1  # half a highlighted wire, and a pixel
-    if style == "nodes":
+    if style in ("nodes", "boxes"):
         return (2.0, 2.0, 2.0, 2.0)  # the box's border and the separators beside the cell
     if direction in ("LR", "RL"):
         return (clear, 0.0, 0.0, 0.0)  # the wire runs along the cell's top

@@ -381,7 +381,10 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         view = self._current
         if view.scene is None and view.error is None:
             try:
-                view.scene = lay_out(view.story, self._theme, self._direction, view.prefix)
+                direction = self._direction
+                if isinstance(view.story, FoldedStory) and direction == "LR":
+                    direction = "TB"  # boxes are wide: stacked top to bottom they fit a notebook's width
+                view.scene = lay_out(view.story, self._theme, direction, view.prefix)
             except GraphvizNotFound:
                 view.error = INSTALL_HELP
             except GraphTooLarge as why:
@@ -403,6 +406,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         if self.folded:
             names = self.expandable
             self.box_choice.options = [(n, n) for n in names]
+            self.box_choice.value = names[0] if names else None  # ipywidgets leaves it unselected
             self.expand_button.disabled = not names
             self.fold_button.disabled = not self._expanded
         self.predict_box.disabled = self.folded

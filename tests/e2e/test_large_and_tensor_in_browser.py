@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("large")
-    copy_notebooks(root, ["07_mini_framework.ipynb", "08_tensors.ipynb"])
+    copy_notebooks(root)
     with jupyter_server("lab", root, tmp_path_factory.mktemp("large-home")) as server:
         yield server
 
@@ -31,7 +31,7 @@ def laptop_page(browser):
 
 def test_07_steps_the_trained_network_folded_and_opens_a_layer(lab, laptop_page, artifacts):
     page = laptop_page
-    run = open_and_run(page, lab, "07_mini_framework.ipynb", timeout_s=300)
+    run = open_and_run(page, lab, "notebooks/07_mini_framework.ipynb", timeout_s=300)
     all_steppers = run.steppers()
     folded = [all_steppers.nth(k) for k in range(all_steppers.count())
               if all_steppers.nth(k).locator(".bp-expand").is_visible()]
@@ -56,7 +56,7 @@ def test_07_steps_the_trained_network_folded_and_opens_a_layer(lab, laptop_page,
 
 def test_08_narrates_a_linear_layer_in_dimensions(lab, laptop_page, artifacts):
     page = laptop_page
-    run = open_and_run(page, lab, "08_tensors.ipynb", timeout_s=180)
+    run = open_and_run(page, lab, "notebooks/08_tensors.ipynb", timeout_s=180)
     stepper = run.steppers().nth(run.steppers().count() - 1)
     stepper.scroll_into_view_if_needed()
     stepper.locator(".bp-last").first.click()
