@@ -3,6 +3,8 @@
 #   bash scripts/dev.sh lab     venv + packages + graphviz, then JupyterLab at notebooks/00_start_here.ipynb
 #   bash scripts/dev.sh test    venv + packages + graphviz + test tools, then the whole test suite
 #   bash scripts/dev.sh setup   only the set-up
+#   bash scripts/dev.sh lite    venv + packages + npm, then build the JupyterLite site into _site/
+#                               (extra arguments go to scripts/build_lite.py, e.g. --packages DIR)
 # Extra arguments go to `jupyter lab` (lab) or to pytest (test), e.g. `bash scripts/dev.sh test tests/e2e -x`.
 # BACKPROP_LAB_VENV=/path chooses the virtual environment (default: .venv in the repository).
 set -euo pipefail
@@ -85,7 +87,7 @@ case "$mode" in
     exec "$VENV/bin/jupyter" lab "${extra[@]}" "$@" notebooks/00_start_here.ipynb
     ;;
   test)
-    setup test
+    setup "test,lite"  # lite: the JupyterLite site is built and opened offline in the browser tests
     # torch is a test-only oracle; this exact version is a CPU build (other spellings download GBs).
     "$VENV/bin/python" -m pip install -q torch==2.13.0 || say "torch==2.13.0 not installable here: oracle tests will skip"
     # The browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
@@ -107,7 +109,13 @@ case "$mode" in
   setup)
     setup "lab,test"
     ;;
+  lite)
+    setup "lite"
+    command -v npm >/dev/null 2>&1 || apt_install npm \
+      || die "npm is needed to fetch viz.js and Pyodide: sudo apt-get install npm"
+    exec "$VENV/bin/python" scripts/build_lite.py "$@"
+    ;;
   *)
-    die "usage: bash scripts/dev.sh lab|test|setup [extra arguments for jupyter lab / pytest]"
+    die "usage: bash scripts/dev.sh lab|test|setup|lite [extra arguments for jupyter lab / pytest]"
     ;;
 esac

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from .dotgraph import printable
-from .raster import svg_to_image
 from .render import GraphvizNotFound
 from .themes import Theme
 
@@ -160,6 +159,8 @@ class Exports:
 
 def frame_image(pack: Pack, i: int, scale: float = 1.0):
     """Frame i as a Pillow image (the standalone SVG drawn by raster.py)."""
+    from .raster import svg_to_image  # Pillow and matplotlib load only when a picture is exported
+
     return svg_to_image(pack.frame_svg(i), scale=4 / 3 * scale, background=pack.theme.background)
 
 
