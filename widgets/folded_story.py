@@ -103,16 +103,19 @@ def tell_folded(graph: Any, twins: dict[int, Any], digits: int, expand: list,
     return FoldedStory(plan, timeline, digits, value_texts=value_texts, folded=folded, anchors=anchors)
 
 
-def _values(nodes: list) -> list[float]:
-    """Every number the nodes hold, flattened (a Tensor's entries one by one)."""
+def _flat(xs: list) -> list[float]:
+    """Every number in `xs` (numbers and arrays), flattened: a Tensor's entries one by one."""
     out: list[float] = []
-    for n in nodes:
-        x = n.data
+    for x in xs:
         if formatting.is_array(x):
-            out.extend(float(v) for v in x.ravel())
+            out.extend(x.ravel().tolist())
         else:
             out.append(float(x))
     return out
+
+
+def _values(nodes: list) -> list[float]:
+    return _flat([n.data for n in nodes])
 
 
 def _value_text(outs: list, digits: int) -> str:
@@ -135,13 +138,7 @@ class _GradSummary:
 
 
 def _grad_summary(outs: list) -> _GradSummary:
-    gs: list[float] = []
-    for n in outs:
-        g = n.grad
-        if formatting.is_array(g):
-            gs.extend(float(v) for v in g.ravel())
-        else:
-            gs.append(float(g))
+    gs = _flat([n.grad for n in outs])
     norm = math.sqrt(math.fsum(g * g for g in gs)) if all(math.isfinite(g) for g in gs) else math.nan
     largest = max((abs(g) for g in gs), default=0.0)
     single = outs[0].grad if len(outs) == 1 else None
