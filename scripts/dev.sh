@@ -87,7 +87,16 @@ case "$mode" in
     exec "$VENV/bin/jupyter" lab "${extra[@]}" "$@" notebooks/00_start_here.ipynb
     ;;
   test)
-    setup "test,lite"  # lite: the JupyterLite site is built and opened offline in the browser tests
+    setup test
+    # The JupyterLite site is built in a venv of its own: jupyterlite's JupyterLab extension must not
+    # load into the JupyterLab the other browser tests drive (it fails there: no @jupyterlite/services).
+    LITE_VENV="$VENV-lite"
+    if [ ! -x "$LITE_VENV/bin/python" ]; then "$(find_python)" -m venv "$LITE_VENV"; fi
+    if "$LITE_VENV/bin/python" -m pip install -q --upgrade pip && "$LITE_VENV/bin/python" -m pip install -q ".[lite]"; then
+      export BACKPROP_LAB_LITE_PYTHON="$LITE_VENV/bin/python"
+    else
+      say "the lite extra is not installable here: the JupyterLite test will skip"
+    fi
     # torch is a test-only oracle; this exact version is a CPU build (other spellings download GBs).
     "$VENV/bin/python" -m pip install -q torch==2.13.0 || say "torch==2.13.0 not installable here: oracle tests will skip"
     # The browser tests drive Debian's Chromium (never a browser downloaded by Playwright).
@@ -110,6 +119,8 @@ case "$mode" in
     setup "lab,test"
     ;;
   lite)
+    # its own venv: jupyterlite's JupyterLab extension would break the JupyterLab of `dev.sh lab`
+    VENV="$VENV-lite"
     setup "lite"
     command -v npm >/dev/null 2>&1 || apt_install npm \
       || die "npm is needed to fetch viz.js and Pyodide: sudo apt-get install npm"
