@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import random
 import xml.etree.ElementTree as ET
 
 import pytest
 
 from autograd_core import Value, nn
 from autograd_core.graph import clone, topological_order
+from benchmarks.stepper import dense_graph
 from widgets import GraphStepper, budget, draw, render
 from widgets.large import Overview, focus_graph, fold, path_nodes
 
@@ -122,22 +122,8 @@ def test_a_long_chain_is_drawn_and_stepped_as_one_box():
     assert s.grads["x"] == pytest.approx(copies[id(x)].grad, rel=1e-12)
 
 
-def dense_graph(n, seed=0):
-    rnd = random.Random(seed)
-    nodes = [Value(rnd.uniform(-1, 1), label=f"x{i}") for i in range(20)]
-    while len(nodes) < n:
-        a, b = rnd.sample(nodes, 2)
-        nodes.append(a * b if rnd.random() < 0.5 else a + b)
-    used = {id(p) for v in nodes for p in v._prev}
-    out = nodes[-1]
-    for v in nodes[:-1]:  # every value nothing else read flows into the output: all of it is one graph
-        if id(v) not in used:
-            out = out + v
-    return out
-
-
 def test_a_dense_graph_is_answered_folded_without_a_long_layout():
-    out = dense_graph(2000)
+    out = dense_graph(2000)  # the benchmark's graph: every value flows into the output
     svg = draw(out).pipe(format="svg", encoding="utf-8")  # decided from its shape: no 20 s layout
     drawn = " ".join(texts(svg[svg.find("<svg"):]))
     assert "part 1 of" in drawn and "nodes folded into" in drawn
