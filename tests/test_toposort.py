@@ -79,7 +79,7 @@ def test_the_live_picture_reveals_the_order_list_by_position():
     loss, _ = mse()
     player = TopoSortPlayer(loss)
     html = player.view.value
-    live = ET.fromstring(html[html.find("<svg"):html.rfind("</svg>") + 6])
+    live = ET.fromstring(html[html.find("<svg"):html.find("</svg>") + 6])
     order = next(g for g in live.iter(f"{SVG}g") if g.get("class") == "bp-order")
     assert [child.tag for child in order] == [f"{SVG}g"] * 7
     player.goto(max(f.index for f in player.steps if f.phase == "sort"))

@@ -9,10 +9,10 @@ from typing import Any
 
 import graphviz
 
-from . import formatting, render
+from . import fit, formatting, render
 from .budget import GraphTooLarge
 from .dotgraph import dot_body
-from .layout import fit_width_style
+from .fit import Fit, Side, fit_width_style
 from .plan import check_root, make_plan
 from .render import GraphvizNotFound, svg_from_dot
 from .themes import check_digits, check_direction, check_style, get_theme
@@ -29,6 +29,8 @@ class Drawing(graphviz.Digraph):
     font_pt: float | None = None  # the theme's font size; None: never shrink (only scroll)
     # draws the same graph folded, saying why (when graphviz does not finish in time), or None
     fallback: Callable[[str], Drawing] | None = None
+    # the same picture laid out the other way (top to bottom), offered to cells too narrow for this one
+    alternate: Callable[[], Drawing] | None = None
 
     def pipe(self, *args: Any, **kwargs: Any) -> Any:
         as_svg = args in ((), ("svg",)) and kwargs.get("format", "svg") == "svg"
@@ -56,7 +58,9 @@ class Drawing(graphviz.Digraph):
             return {"text/plain": text, "text/html": html}
         svg = bundle.get("image/svg+xml")
         wanted = (include is None or "text/html" in include) and not (exclude and "text/html" in exclude)
-        html = _fitting_html(svg, self.font_pt) if svg and wanted else None
+        html = None
+        if svg and wanted:
+            html = _fitting_html(svg, self.font_pt, self.alternate)
         if html is not None:
             bundle["text/html"] = html
         return bundle
@@ -66,18 +70,42 @@ _TITLE = re.compile(r"<title>[^<]*</title>\n?")
 _SVG_SIZE = re.compile(r'<svg\b([^>]*?)\swidth="([\d.]+)pt"\s+height="([\d.]+)pt"')
 
 
-def _fitting_html(svg: str, font_pt: float | None) -> str | None:
-    """graphviz's SVG as inline HTML that fits the output's width (None if its size cannot be read)."""
+def _fitting_html(svg: str, font_pt: float | None,
+                  alternate: Callable[[], Drawing] | None = None) -> str | None:
+    """graphviz's SVG as inline HTML that fits the output's width (None if its size cannot be read).
+
+    A picture too wide for a narrow cell is also laid out the other way; the page shows the one that
+    fits (widgets.fit). Without a font size (not ours) it is never shrunk, only scrolled.
+    """
+    first = _sized(svg, font_pt)
+    if first is None:
+        return None
+    pictures = [first]
+    if font_pt and alternate is not None and fit.wants_alternate(first[1]):
+        try:
+            other = _sized(alternate().pipe(format="svg", encoding="utf-8"), font_pt)
+        except GraphTooLarge:
+            other = None
+        if other is not None and fit.useful(first[1], other[1]) is not None:
+            pictures.append(other)
+    chosen = Fit(fit.new_key(), tuple(side for _, side in pictures))
+    return f'<div class="bp-drawing">{chosen.html([html for html, _ in pictures])}</div>'
+
+
+def _sized(svg: str, font_pt: float | None) -> tuple[str, Side] | None:
+    """The SVG with the style that fits it to a cell, and its side; None if its size cannot be read."""
     match = _SVG_SIZE.search(svg)
     if match is None:
         return None
-    width_px = float(match.group(2)) * 4 / 3
+    width_px, height_px = float(match.group(2)) * 4 / 3, float(match.group(3)) * 4 / 3
     if font_pt:
         style = fit_width_style(width_px, font_pt)
+        side = fit.side("", width_px, height_px, font_pt)
     else:  # a size not known: keep it, and scroll
         style = f"width:{width_px:.0f}px;height:auto;display:block"
+        side = fit.Side("", width_px, height_px, width_px)
     rest = _TITLE.sub("", svg[match.end():])  # graphviz's <title>s would show DOT names as tooltips
-    return f'<div class="bp-drawing" style="overflow-x:auto"><svg{match.group(1)} style="{style}"{rest}</div>'
+    return f'<svg{match.group(1)} style="{style}"{rest}', side
 
 
 def draw(
@@ -143,6 +171,14 @@ def draw(
     drawing = Drawing(name="backprop", body=body)
     drawing.font_pt = th.font_size
     drawing.fallback = folded
+
+    def across() -> Drawing:
+        turned = dot_body(plan, th, fit.other_direction(direction), values, grads, slots=False, marked=marked)
+        other = Drawing(name="backprop", body=turned)
+        other.font_pt = th.font_size
+        return other
+
+    drawing.alternate = across
     return drawing
 
 

@@ -20,7 +20,7 @@ from autograd_core import gradcheck
 from autograd_core.graph import backward_steps, clone, topological_order
 
 from . import formatting
-from .layout import fit_width_style
+from .fit import fit_width_style
 from .plan import check_root, make_plan
 from .render import INSTALL_HELP, GraphvizNotFound, svg_from_dot
 from .themes import check_direction, get_theme

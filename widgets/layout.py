@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from html import escape as html_escape
 
 from .dotgraph import printable
+from .fit import fit_width_style
 from .themes import Theme
 
 SVG = "http://www.w3.org/2000/svg"
@@ -103,16 +104,6 @@ def make_layout(raw_svg: str, prefix: str, theme: Theme, scale: float = 1.0) -> 
         f'preserveAspectRatio="xMidYMid meet" style="{fit_width_style(width_px, theme.font_size, scale)}">'
     )
     return Layout(prefix, open_tag, transform, body, value_boxes, grad_boxes, width_pt, height_pt)
-
-
-def fit_width_style(width_px: float, font_pt: float, scale: float = 1.0) -> str:
-    """CSS for an inline SVG `width_px` wide: fit the cell's width, shrinking no further than keeps the
-    text readable (13 px; 18 px for the projector's large type, which may shrink more); past that the
-    picture keeps its size and its container scrolls sideways."""
-    font_px = font_pt * _PT_TO_PX * scale
-    smallest = min(1.0, (18.0 if font_pt >= 20 else 13.0) / font_px)
-    return (f"width:{width_px:.0f}px;max-width:100%;min-width:{smallest * width_px:.0f}px;"
-            "height:auto;display:block")
 
 
 def cell(box: Box, text: str, colour: str, theme: Theme, italic: bool,

@@ -8,13 +8,16 @@ So a step costs the same few hundred bytes at 20 nodes or 2,000.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from autograd_core import graph as graph_steps
 
-from . import formatting, frames
+from . import fit, formatting, frames
+from .budget import GraphTooLarge
 from .dotgraph import dot_source
+from .fit import Fit, Side
 from .frames import Frame, GradUpdate, Timeline
 from .layout import Layout, cell, make_layout, placeholder
 from .plan import Plan, make_plan
@@ -128,6 +131,18 @@ class Scene:
             rules.append(f"{heads}{{fill:{colour};stroke:{colour}}}")
         return "".join(rules)
 
+    def side(self) -> Side:
+        """What fitting the picture to its cell needs: its size and where each node sits across it."""
+        lay = self.layout
+        shift = translate_of(lay.transform)[0]
+        centres = {}
+        for i in range(self.plan.size):
+            cells = [b for b in (lay.value_boxes.get(i), lay.grad_boxes.get(i)) if b is not None]
+            if cells and lay.width_pt:
+                centres[i] = (sum(b.cx for b in cells) / len(cells) + shift) / lay.width_pt
+        return fit.side(lay.svg_id, lay.width_pt * fit.PT_TO_PX, lay.height_pt * fit.PT_TO_PX,
+                        self.theme.font_size, centres=centres)
+
     # ----- a frame as a whole SVG (tests, exports): only what the frame shows is in it --------
     def frame_svg(self, frame: Frame) -> str:
         """A standalone SVG of `frame`: hidden numbers are left out, the highlight is inlined."""
@@ -222,6 +237,47 @@ def lay_out(story: Story, theme: Theme, direction: str, prefix: str) -> Scene:
     source = dot_source(story.plan, theme, direction, values, grads, slots=True)
     layout = make_layout(svg_from_dot(source), prefix, theme)
     return Scene(story, layout, theme, direction)
+
+
+@dataclass
+class Fitted:
+    """A story's scenes, one layout or two for a wide graph, and how the page picks and pans between them."""
+
+    scenes: list[Scene]
+    fit: Fit
+
+    @property
+    def scene(self) -> Scene:
+        """The layout in the direction asked for: what exports and `svg` show."""
+        return self.scenes[0]
+
+    def live_html(self) -> str:
+        return self.fit.html([s.live_svg() for s in self.scenes])
+
+    def css(self, frame: Frame) -> str:
+        return "".join(s.css(frame) for s in self.scenes) + self.fit.pan_css(frame.node)
+
+
+def lay_out_fitted(story: Story, theme: Theme, direction: str, prefix: str) -> Fitted:
+    """The story laid out in `direction`, and, when that is too wide for a narrow cell, the other way too."""
+    first = lay_out(story, theme, direction, prefix)
+    scenes, sides = [first], [first.side()]
+    if fit.wants_alternate(sides[0]):
+        try:
+            second = lay_out(story, theme, fit.other_direction(direction), prefix + "t")
+        except GraphTooLarge:  # graphviz ran out of time on the second try: keep the first
+            second = None
+        kept = fit.useful(sides[0], second.side() if second is not None else None)
+        if kept is not None:
+            scenes.append(second)
+            sides.append(kept)
+    return Fitted(scenes, Fit(f"bp-fit-{prefix}", tuple(sides)))
+
+
+def translate_of(transform: str) -> tuple[float, float]:
+    """The shift of graphviz's `translate(x y)` transform of the graph group."""
+    found = re.search(r"translate\(([-\d.]+)[ ,]+([-\d.]+)\)", transform)
+    return (float(found.group(1)), float(found.group(2))) if found else (0.0, 0.0)
 
 
 def _width(text: str) -> float:

@@ -25,7 +25,7 @@ from .frames import Frame
 from .plan import check_root
 from .player import SPEEDS, FramePlayer, check_speed, new_id
 from .render import INSTALL_HELP, GraphvizNotFound
-from .scene import Scene, Story, lay_out, tell
+from .scene import Fitted, Scene, Story, lay_out_fitted, tell
 from .themes import check_digits, check_direction, check_style, get_theme
 
 PHASE_TEXT = {
@@ -45,7 +45,8 @@ class _View:
     def __init__(self, story: Story, prefix: str, graph_nodes: dict[int, int]) -> None:
         self.story = story
         self.prefix = prefix
-        self.scene: Scene | None = None
+        self.scene: Scene | None = None  # the layout in the direction asked for
+        self.fitted: Fitted | None = None  # it, and the other direction's when it is too wide for a cell
         self.error: str | None = None
         self.node_of = graph_nodes  # id(node in the user's graph) -> topological index in this view
 
@@ -384,7 +385,8 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
                 direction = self._direction
                 if isinstance(view.story, FoldedStory) and direction == "LR":
                     direction = "TB"  # boxes are wide: stacked top to bottom they fit a notebook's width
-                view.scene = lay_out(view.story, self._theme, direction, view.prefix)
+                view.fitted = lay_out_fitted(view.story, self._theme, direction, view.prefix)
+                view.scene = view.fitted.scene
             except GraphvizNotFound:
                 view.error = INSTALL_HELP
             except GraphTooLarge as why:
@@ -395,8 +397,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
 
     def _show_view(self) -> None:
         """Put the current view's fixed SVG in place (once per view switch, never per step)."""
-        scene = self._scene()
-        svg = scene.live_svg() if scene is not None else None
+        svg = self._current.fitted.live_html() if self._scene() is not None else None
         self._show_picture(self._theme, f"bp-i{self._id}", svg, self._current.error)
         has_stages = "fused" in self._views
         self.stage_toggle.disabled = not has_stages
@@ -423,8 +424,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         super()._goto(i)
 
     def _frame_css(self, frame: Frame) -> str:
-        scene = self._scene()
-        return scene.css(frame) if scene is not None else ""
+        return self._current.fitted.css(frame) if self._scene() is not None else ""
 
     def _refresh_more(self, frame: Frame) -> None:
         """Predict mode: ask for the next gradient the next frame reveals."""

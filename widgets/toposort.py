@@ -22,15 +22,16 @@ import ipywidgets as w
 from autograd_core.graph import backward_steps, clone, topo_sort_steps
 from autograd_core.node import contributions, is_constant
 
-from . import formatting, narration
+from . import fit, formatting, narration
 from .export import Exports, Pack
+from .fit import Fit, Side, fit_width_style
 from .frames import Frame, GradUpdate, Timeline
 from .layout import SVG
 from .narration import Narration, Piece, Share
 from .plan import Plan, check_root, make_plan
 from .player import SPEEDS, FramePlayer, check_speed, narration_css, new_id
 from .render import INSTALL_HELP, GraphvizNotFound
-from .scene import Scene, Story, lay_out, tell
+from .scene import Scene, Story, lay_out_fitted, tell, translate_of
 from .themes import Theme, check_digits, check_direction, check_style, get_theme
 
 PHASE_TEXT = {
@@ -149,11 +150,6 @@ def _node_boxes(scene: Scene) -> dict[int, tuple[float, float, float, float]]:
     return {i: tuple(b) for i, b in boxes.items()}
 
 
-def _translate(transform: str) -> tuple[float, float]:
-    found = re.search(r"translate\(([-\d.]+)[ ,]+([-\d.]+)\)", transform)
-    return (float(found.group(1)), float(found.group(2))) if found else (0.0, 0.0)
-
-
 class _Overlay:
     """The sort's own drawing over one scene: stack outlines, order badges, warnings, the order list."""
 
@@ -164,7 +160,7 @@ class _Overlay:
         self.prefix = p = lay.prefix
         t = theme
         boxes = _node_boxes(scene)
-        tx, ty = _translate(lay.transform)
+        tx, ty = translate_of(lay.transform)
         pad = 3 + t.penwidth
         size = t.font_size
         r = size * 0.62
@@ -234,13 +230,19 @@ class _Overlay:
 
     def open_tag(self) -> str:
         lay = self.scene.layout
-        width_px = self.width * 4 / 3
+        style = fit_width_style(self.width * 4 / 3, self.t.font_size)
         return (
             f'<svg xmlns="{SVG}" id="{lay.svg_id}" class="bp-svg" '
             f'viewBox="0 0 {self.width:.2f} {self.height:.2f}" preserveAspectRatio="xMidYMid meet" '
-            f'style="width:{width_px:.0f}px;max-width:100%;min-width:{0.7 * width_px:.0f}px;height:auto;'
-            'display:block">'
+            f'style="{style}">'
         )
+
+    def side(self) -> Side:
+        """The scene's side, widened by the badges and the order list beneath."""
+        base = self.scene.side()
+        across = self.scene.layout.width_pt / self.width
+        return fit.side(base.svg_id, self.width * fit.PT_TO_PX, self.height * fit.PT_TO_PX, self.t.font_size,
+                        centres={i: c * across for i, c in base.centres.items()})
 
     def hide_css(self) -> str:
         s = self.sid
@@ -312,8 +314,10 @@ class _Mode:
 
     def __init__(self, story: Story, frames: list[SortFrame], order: list[int], prefix: str) -> None:
         self.story, self.frames, self.order, self.prefix = story, frames, order, prefix
-        self.scene: Scene | None = None
+        self.scene: Scene | None = None  # the layout in the direction asked for, and its overlay
         self.overlay: _Overlay | None = None
+        self.sides: list[tuple[Scene, _Overlay]] = []  # it, and the other direction's for narrow cells
+        self.fit: Fit | None = None
         self.error: str | None = None
 
 
@@ -578,8 +582,11 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
         mode = self._current
         if mode.scene is None and mode.error is None:
             try:
-                mode.scene = lay_out(mode.story, self._theme, self._direction, mode.prefix)
-                mode.overlay = _Overlay(mode.scene, mode.story.plan, mode.order, self._theme)
+                fitted = lay_out_fitted(mode.story, self._theme, self._direction, mode.prefix)
+                mode.sides = [(scene, _Overlay(scene, mode.story.plan, mode.order, self._theme))
+                              for scene in fitted.scenes]
+                mode.scene, mode.overlay = mode.sides[0]
+                mode.fit = Fit(fitted.fit.key, tuple(overlay.side() for _, overlay in mode.sides))
             except GraphvizNotFound:
                 mode.error = INSTALL_HELP
         return mode
@@ -595,14 +602,15 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
 
     # ----- pictures -------------------------------------------------------------------------
     def _css(self, mode: _Mode, frame: SortFrame) -> str:
-        """The frame's stylesheet over the live SVG: the stepper's (numbers, highlight) and the sort's."""
-        return mode.scene.css(frame.base) + self._sort_css(mode, frame)
+        """The frame's stylesheet over the live SVG(s): the stepper's (numbers, highlight) and the sort's."""
+        return "".join(scene.css(frame.base) + self._sort_css(scene, overlay, frame)
+                       for scene, overlay in mode.sides) + mode.fit.pan_css(frame.node)
 
-    def _sort_css(self, mode: _Mode, frame: SortFrame) -> str:
+    def _sort_css(self, scene: Scene, overlay: _Overlay, frame: SortFrame) -> str:
         extra = ""
         if frame.kind in ("enter", "revisit", "append") and frame.node is not None:
-            extra = self._node_css(mode.scene, frame)
-        return extra + mode.overlay.state_css(frame)
+            extra = self._node_css(scene, frame)
+        return extra + overlay.state_css(frame)
 
     def _node_css(self, scene: Scene, frame: SortFrame) -> str:
         """The node the search is at, outlined as the stepper's current node (a revisit: mark colour)."""
@@ -617,17 +625,17 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
                 f"stroke-width:{wide:g}px}}")
 
     def _live_svg(self, mode: _Mode) -> str:
-        scene, overlay = mode.scene, mode.overlay
-        css = scene.base_css + scene.hide_css + overlay.hide_css()
-        return self._compose(mode, css, None)
+        """The SVG the player shows (both layouts for a wide graph, the page picks one): all hidden."""
+        return mode.fit.html([
+            self._compose(scene, overlay, scene.base_css + scene.hide_css + overlay.hide_css(), None)
+            for scene, overlay in mode.sides])
 
     def _frame_svg(self, mode: _Mode, frame: SortFrame) -> str:
-        scene = mode.scene
-        css = scene.base_css + scene.highlight_css(frame.base) + self._sort_css(mode, frame)
-        return self._compose(mode, css, frame)
-
-    def _compose(self, mode: _Mode, css: str, frame: SortFrame | None) -> str:
         scene, overlay = mode.scene, mode.overlay
+        css = scene.base_css + scene.highlight_css(frame.base) + self._sort_css(scene, overlay, frame)
+        return self._compose(scene, overlay, css, frame)
+
+    def _compose(self, scene: Scene, overlay: _Overlay, css: str, frame: SortFrame | None) -> str:
         lay = scene.layout
         if frame is None:
             vm, vals, gm, grads = scene.value_marks, scene.values_layer, scene.grad_marks, scene.grads_layer
@@ -666,13 +674,16 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
         if mode.scene is None:
             raise GraphvizNotFound()
         frames = list(self.steps)
+        scene, overlay = mode.scene, mode.overlay
         scope = f"bp-i{self._id}"
         what = "naive recursion" if self.naive else "topological sort and backward pass"
         return Pack(
             title=f"{what[0].upper()}{what[1:]}: {self.names[-1]}",
             theme=self._theme,
-            live_svg=self._live_svg(mode),
-            frame_css=[self._css(mode, f) for f in frames],
+            # the layout in the direction asked for (a page of its own scrolls, as a slide would not)
+            live_svg=self._compose(scene, overlay, scene.base_css + scene.hide_css + overlay.hide_css(),
+                                   None),
+            frame_css=[scene.css(f.base) + self._sort_css(scene, overlay, f) for f in frames],
             narration_html=[f.narration.html for f in frames],
             narration_text=[f.narration.text for f in frames],
             phase_html=[f"<b>{escape(PHASE_TEXT[f.phase])}</b>" for f in frames],
