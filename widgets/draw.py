@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from html import escape
 from typing import Any
@@ -12,7 +11,7 @@ import graphviz
 from . import fit, formatting, render
 from .budget import GraphTooLarge
 from .dotgraph import dot_body
-from .fit import Fit, Side, fit_width_style
+from .fit import Fit
 from .plan import check_root, make_plan
 from .render import GraphvizNotFound, svg_from_dot
 from .themes import check_digits, check_direction, check_style, get_theme
@@ -66,8 +65,6 @@ class Drawing(graphviz.Digraph):
         return bundle
 
 
-_TITLE = re.compile(r"<title>[^<]*</title>\n?")
-_SVG_SIZE = re.compile(r'<svg\b([^>]*?)\swidth="([\d.]+)pt"\s+height="([\d.]+)pt"')
 
 
 def _fitting_html(svg: str, font_pt: float | None,
@@ -77,35 +74,19 @@ def _fitting_html(svg: str, font_pt: float | None,
     A picture too wide for a narrow cell is also laid out the other way; the page shows the one that
     fits (widgets.fit). Without a font size (not ours) it is never shrunk, only scrolled.
     """
-    first = _sized(svg, font_pt)
+    first = fit.sized(svg, font_pt)
     if first is None:
         return None
     pictures = [first]
     if font_pt and alternate is not None and fit.wants_alternate(first[1]):
         try:
-            other = _sized(alternate().pipe(format="svg", encoding="utf-8"), font_pt)
+            other = fit.sized(alternate().pipe(format="svg", encoding="utf-8"), font_pt)
         except GraphTooLarge:
             other = None
         if other is not None and fit.useful(first[1], other[1]) is not None:
             pictures.append(other)
     chosen = Fit(fit.new_key(), tuple(side for _, side in pictures))
     return f'<div class="bp-drawing">{chosen.html([html for html, _ in pictures])}</div>'
-
-
-def _sized(svg: str, font_pt: float | None) -> tuple[str, Side] | None:
-    """The SVG with the style that fits it to a cell, and its side; None if its size cannot be read."""
-    match = _SVG_SIZE.search(svg)
-    if match is None:
-        return None
-    width_px, height_px = float(match.group(2)) * 4 / 3, float(match.group(3)) * 4 / 3
-    if font_pt:
-        style = fit_width_style(width_px, font_pt)
-        side = fit.side("", width_px, height_px, font_pt)
-    else:  # a size not known: keep it, and scroll
-        style = f"width:{width_px:.0f}px;height:auto;display:block"
-        side = fit.Side("", width_px, height_px, width_px)
-    rest = _TITLE.sub("", svg[match.end():])  # graphviz's <title>s would show DOT names as tooltips
-    return f'<svg{match.group(1)} style="{style}"{rest}', side
 
 
 def draw(

@@ -10,6 +10,7 @@ its size and the frame's stylesheet pans it so the current node stays in view.
 from __future__ import annotations
 
 import itertools
+import re
 import secrets
 from dataclasses import dataclass, field
 
@@ -43,18 +44,53 @@ def floor_px(font_pt: float) -> float:
     return PROJECTOR_FLOOR_PX if font_pt >= PROJECTOR_PT else FLOOR_PX
 
 
-def smallest_scale(font_pt: float, scale: float = 1.0) -> float:
-    """How far a picture whose text is `font_pt` (times `scale`) may shrink before the text is too small."""
-    return min(1.0, floor_px(font_pt) / (font_pt * PT_TO_PX * scale))
+def smallest_scale(font_pt: float, scale: float = 1.0, least_pt: float | None = None) -> float:
+    """How far a picture may shrink before its smallest text (`least_pt`; default the theme's `font_pt`,
+    drawn at `scale`) is below the theme's floor."""
+    least = min(font_pt, least_pt) if least_pt else font_pt
+    return min(1.0, floor_px(font_pt) / (least * PT_TO_PX * scale))
 
 
-def fit_width_style(width_px: float, font_pt: float, scale: float = 1.0) -> str:
+def fit_width_style(width_px: float, font_pt: float, scale: float = 1.0,
+                    least_pt: float | None = None) -> str:
     """CSS for an inline SVG `width_px` wide: the cell's width, no narrower than keeps its text readable.
 
     Past that width the picture keeps its size and its container scrolls (or the frame pans it).
     """
-    least = smallest_scale(font_pt, scale) * width_px
+    least = smallest_scale(font_pt, scale, least_pt) * width_px
     return f"width:{width_px:.0f}px;max-width:100%;min-width:{least:.0f}px;height:auto;display:block"
+
+
+_FONT_SIZE = re.compile(r'font-size="([\d.]+)"')
+_SVG_SIZE = re.compile(r'<svg\b([^>]*?)\swidth="([\d.]+)pt"\s+height="([\d.]+)pt"')
+_TITLE = re.compile(r"<title>[^<]*</title>\n?")
+
+
+def least_font_pt(svg: str) -> float | None:
+    """The smallest text in graphviz's SVG (its font sizes are in the drawing's points)."""
+    sizes = [float(v) for v in _FONT_SIZE.findall(svg)]
+    return min(sizes) if sizes else None
+
+
+def sized(svg: str, font_pt: float | None) -> tuple[str, Side] | None:
+    """graphviz's SVG made to fit a cell (its text no smaller than the floor), and its side.
+
+    None if its size cannot be read. Without a font size (not our drawing) it is never shrunk, only scrolled.
+    graphviz's <title>s are removed: they would show DOT names (`n3`) as tooltips.
+    """
+    match = _SVG_SIZE.search(svg)
+    if match is None:
+        return None
+    width_px, height_px = float(match.group(2)) * PT_TO_PX, float(match.group(3)) * PT_TO_PX
+    rest = _TITLE.sub("", svg[match.end():])
+    if font_pt:
+        least = least_font_pt(rest)
+        style = fit_width_style(width_px, font_pt, least_pt=least)
+        picture = side("", width_px, height_px, font_pt, least_pt=least)
+    else:
+        style = f"width:{width_px:.0f}px;height:auto;display:block"
+        picture = Side("", width_px, height_px, width_px)
+    return f'<svg{match.group(1)} style="{style}"{rest}', picture
 
 
 @dataclass(frozen=True)
@@ -73,8 +109,9 @@ class Side:
 
 
 def side(svg_id: str, width_px: float, height_px: float, font_pt: float, scale: float = 1.0,
-         centres: dict[int, float] | None = None) -> Side:
-    return Side(svg_id, width_px, height_px, smallest_scale(font_pt, scale) * width_px, centres or {})
+         centres: dict[int, float] | None = None, least_pt: float | None = None) -> Side:
+    least = smallest_scale(font_pt, scale, least_pt) * width_px
+    return Side(svg_id, width_px, height_px, least, centres or {})
 
 
 def wants_alternate(first: Side) -> bool:

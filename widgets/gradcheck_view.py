@@ -9,7 +9,6 @@ Every number comes from `autograd_core`: `gradcheck.check_graph` (analytic vs nu
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -19,8 +18,9 @@ import ipywidgets as w
 from autograd_core import gradcheck
 from autograd_core.graph import backward_steps, clone, topological_order
 
-from . import formatting
-from .fit import fit_width_style
+from . import fit, formatting
+from .budget import GraphTooLarge
+from .fit import Fit
 from .plan import check_root, make_plan
 from .render import INSTALL_HELP, GraphvizNotFound, svg_from_dot
 from .themes import check_direction, get_theme
@@ -126,7 +126,7 @@ class GradCheckView(w.VBox):
             self.svg = ""
             self.view.value = f"<pre style='white-space:pre-wrap'>{escape(INSTALL_HELP)}</pre>"
         else:
-            self.view.value = _fit(self.svg, self._theme.font_size) + self.legend_svg()
+            self.view.value = self._picture() + self.legend_svg()
         self.table_html.value = self.table()
 
     # ----- the findings -----------------------------------------------------------------------
@@ -203,8 +203,24 @@ class GradCheckView(w.VBox):
         return f"first nan/inf, backward pass: {name}'s gradient is {formatting.full(f.value)}."
 
     # ----- the drawing ------------------------------------------------------------------------
-    def dot(self) -> str:
-        """The DOT of the checked graph (laid out once, by graphviz)."""
+    def _picture(self) -> str:
+        """The checked graph fitted to the cell: laid out the other way too when it is too wide for one."""
+        first = fit.sized(self.svg, self._theme.font_size)
+        if first is None:
+            return self.svg
+        pictures = [first]
+        if fit.wants_alternate(first[1]):
+            try:
+                turned = fit.sized(svg_from_dot(self.dot(fit.other_direction(self._direction))),
+                                self._theme.font_size)
+            except GraphTooLarge:
+                turned = None
+            if turned is not None and fit.useful(first[1], turned[1]) is not None:
+                pictures.append(turned)
+        return Fit(fit.new_key(), tuple(side for _, side in pictures)).html([svg for svg, _ in pictures])
+
+    def dot(self, direction: str | None = None) -> str:
+        """The DOT of the checked graph (laid out once, by graphviz), in `direction` (default: the view's)."""
         t = self._theme
         plan, names = self._plan, self._names
         wrong_gate = self._index[id(self.wrong_gate.node)] if self.wrong_gate is not None else None
@@ -212,8 +228,8 @@ class GradCheckView(w.VBox):
         pw = t.penwidth
         lines = [
             "digraph gradcheck {",
-            f'  graph [rankdir={self._direction} bgcolor="{t.background}" pad="0.2" nodesep="0.3" '
-            'ranksep="0.35" '
+            f'  graph [rankdir={direction or self._direction} bgcolor="{t.background}" pad="0.2" '
+            'nodesep="0.3" ranksep="0.35" '
             f'fontname="{t.font}"]',
             f'  node [fontname="{t.font}" fontsize={t.font_size:g} fontcolor="{t.text}" color="{t.wire}" '
             f"penwidth={pw:g}]",
@@ -285,29 +301,27 @@ class GradCheckView(w.VBox):
                 f'{"".join(rows)}</TABLE>')
 
     def legend_svg(self) -> str:
-        """A key for the wires: a sample wire for each decade of the gradient flowing back, and nan/inf."""
+        """A key for the wires: a sample wire for each decade of the gradient flowing back, and nan/inf.
+
+        HTML that wraps in a narrow cell (its text stays at the theme's size), each sample wire a tiny SVG.
+        """
         t = self._theme
-        size = 12
+        size = max(fit.FLOOR_PX, t.font_size * fit.PT_TO_PX * 0.8)
         rows = [(width, shade, label, "") for (_, width, shade), label in zip(FLOW, FLOW_NAMES)]
         rows.append((NONFINITE[0], t.mark, "nan / inf", f' stroke-dasharray="{NONFINITE[1]}"'))
-        col = 150
-        parts = []
-        for k, (width, shade, label, dash) in enumerate(rows):
-            x = 8 + k * col
-            parts.append(
-                f'<line x1="{x}" y1="30" x2="{x + 50}" y2="30" stroke="{shade}" '
-                f'stroke-width="{width:g}"{dash}/>'
-                f'<text x="{x + 58}" y="34" font-size="{size}" fill="{t.text}">{escape(label)}</text>'
-            )
+        items = "".join(
+            f'<span style="display:inline-flex;align-items:center;gap:6px;margin-right:14px">'
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="50" height="12" viewBox="0 0 50 12">'
+            f'<line x1="0" y1="6" x2="50" y2="6" stroke="{shade}" stroke-width="{width:g}"{dash}/></svg>'
+            f"{escape(label)}</span>"
+            for width, shade, label, dash in rows
+        )
         title = ("wire width: the gradient flowing back along it, |upstream \u00d7 local| "
                  "(thin and light: vanishing; thick and dark: exploding)")
         return (
-            f'<svg xmlns="http://www.w3.org/2000/svg" class="bp-legend" '
-            f'viewBox="0 0 {8 + len(rows) * col} 44" '
-            f'style="width:{8 + len(rows) * col}px;max-width:100%;height:auto;display:block">'
-            f'<rect width="100%" height="100%" fill="{t.background}"/>'
-            f'<text x="8" y="13" font-size="{size}" font-weight="bold" fill="{t.text}">{escape(title)}</text>'
-            f'{"".join(parts)}</svg>'
+            f'<div class="bp-legend" style="background:{t.background};color:{t.text};font-size:{size:.0f}px;'
+            f'padding:4px 8px;line-height:1.6"><div style="font-weight:bold">{escape(title)}</div>'
+            f'<div style="display:flex;flex-wrap:wrap">{items}</div></div>'
         )
 
     # ----- the table ----------------------------------------------------------------------------
@@ -356,16 +370,6 @@ def _num(x: float) -> str:
     if x != 0 and (abs(x) < 1e-4 or abs(x) >= 1e6):
         return f"{x:.4e}"
     return f"{x:.6g}"
-
-
-def _fit(svg: str, font_pt: float) -> str:
-    """graphviz's SVG sized like the stepper's: fits the cell while its text stays readable, then scrolls."""
-    svg = svg[svg.find("<svg"):]
-    size = re.match(r'<svg width="([\d.]+)pt" height="[^"]*"', svg)
-    if size is None:
-        return svg
-    style = fit_width_style(float(size.group(1)) * 4 / 3, font_pt)
-    return f'<svg style="{style}"' + svg[size.end():]
 
 
 __all__ = ["BANDS", "FLOW", "Flow", "GradCheckView", "flow_style"]

@@ -25,7 +25,8 @@ from autograd_core import graph
 from autograd_core.graph import path_nodes, topological_order
 from autograd_core.node import is_constant, stage_of
 
-from . import formatting
+from . import fit, formatting
+from .fit import Fit
 from .names import node_names
 from .plan import check_root, gate_symbol
 from .render import INSTALL_HELP, GraphvizNotFound, svg_from_dot
@@ -604,16 +605,9 @@ class Overview(w.VBox):
             self.svg = ""
             self.view.value = f"<pre style='white-space:pre-wrap'>{escape(INSTALL_HELP)}</pre>"
             return
-        self.view.value = _fit(self.svg)
+        fitted = fit.sized(self.svg, self._theme.font_size)
+        self.view.value = Fit(fit.new_key(), (fitted[1],)).html([fitted[0]]) if fitted else self.svg
 
     @property
     def boxes(self) -> list[Box]:
         return self.folded.boxes
-
-
-def _fit(svg: str) -> str:
-    import re
-
-    svg = svg[svg.find("<svg"):]
-    return re.sub(r'<svg width="[^"]*" height="[^"]*"', '<svg style="max-width:100%;height:auto"', svg,
-                  count=1)

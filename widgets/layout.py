@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from html import escape as html_escape
 
 from .dotgraph import printable
-from .fit import fit_width_style
+from .fit import fit_width_style, least_font_pt
 from .themes import Theme
 
 SVG = "http://www.w3.org/2000/svg"
@@ -56,6 +56,7 @@ class Layout:
     grad_boxes: dict[int, Box]
     width_pt: float
     height_pt: float
+    least_font_pt: float | None = None  # its smallest text: how far it may shrink
 
     @property
     def svg_id(self) -> str:
@@ -99,11 +100,13 @@ def make_layout(raw_svg: str, prefix: str, theme: Theme, scale: float = 1.0) -> 
     whole = _serialize(graph)  # once, not per child: ElementTree is slow at thousands of small calls
     body = whole[whole.index(">") + 1 : whole.rindex("</")]
     width_px = width_pt * _PT_TO_PX * scale
+    least = least_font_pt(body)
+    style = fit_width_style(width_px, theme.font_size, scale, least)
     open_tag = (
         f'<svg xmlns="{SVG}" id="{prefix}-svg" class="bp-svg" viewBox="{view_box}" '
-        f'preserveAspectRatio="xMidYMid meet" style="{fit_width_style(width_px, theme.font_size, scale)}">'
+        f'preserveAspectRatio="xMidYMid meet" style="{style}">'
     )
-    return Layout(prefix, open_tag, transform, body, value_boxes, grad_boxes, width_pt, height_pt)
+    return Layout(prefix, open_tag, transform, body, value_boxes, grad_boxes, width_pt, height_pt, least)
 
 
 def cell(box: Box, text: str, colour: str, theme: Theme, italic: bool,

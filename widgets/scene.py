@@ -141,7 +141,7 @@ class Scene:
             if cells and lay.width_pt:
                 centres[i] = (sum(b.cx for b in cells) / len(cells) + shift) / lay.width_pt
         return fit.side(lay.svg_id, lay.width_pt * fit.PT_TO_PX, lay.height_pt * fit.PT_TO_PX,
-                        self.theme.font_size, centres=centres)
+                        self.theme.font_size, centres=centres, least_pt=lay.least_font_pt)
 
     # ----- a frame as a whole SVG (tests, exports): only what the frame shows is in it --------
     def frame_svg(self, frame: Frame) -> str:

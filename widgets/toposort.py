@@ -194,6 +194,8 @@ class _Overlay:
         self.slots: list[str] = []
         self.label = ""
         self.width, self.height = width, height
+        # its smallest text: the list's position numbers (0.7 of the theme's size), or the graph's own
+        self.least_pt = min(size * 0.7, lay.least_font_pt or size)
         if not order:
             return
         # the order list under the graph, wrapping into rows
@@ -230,7 +232,7 @@ class _Overlay:
 
     def open_tag(self) -> str:
         lay = self.scene.layout
-        style = fit_width_style(self.width * 4 / 3, self.t.font_size)
+        style = fit_width_style(self.width * 4 / 3, self.t.font_size, least_pt=self.least_pt)
         return (
             f'<svg xmlns="{SVG}" id="{lay.svg_id}" class="bp-svg" '
             f'viewBox="0 0 {self.width:.2f} {self.height:.2f}" preserveAspectRatio="xMidYMid meet" '
@@ -242,7 +244,7 @@ class _Overlay:
         base = self.scene.side()
         across = self.scene.layout.width_pt / self.width
         return fit.side(base.svg_id, self.width * fit.PT_TO_PX, self.height * fit.PT_TO_PX, self.t.font_size,
-                        centres={i: c * across for i, c in base.centres.items()})
+                        centres={i: c * across for i, c in base.centres.items()}, least_pt=self.least_pt)
 
     def hide_css(self) -> str:
         s = self.sid
