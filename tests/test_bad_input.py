@@ -7,9 +7,8 @@ import warnings
 import numpy as np
 import pytest
 
-from autograd_core import Tensor, Value
+from autograd_core import Tensor, Value, gate
 from autograd_core.tensor import tensor_gate
-from autograd_core.value import gate
 
 
 def test_tensor_of_none_says_give_a_number():

@@ -23,12 +23,12 @@ import ipywidgets as w
 
 from autograd_core import graph
 from autograd_core.graph import path_nodes, topological_order
-from autograd_core.node import is_constant, stage_of
+from autograd_core.node import is_constant, stage_of, symbol_of
 
 from . import fit, formatting
 from .fit import Fit
 from .names import node_names
-from .plan import check_root, gate_symbol
+from .plan import check_root
 from .render import INSTALL_HELP, GraphvizNotFound, svg_from_dot
 from .themes import Theme, check_direction, get_theme
 
@@ -220,7 +220,7 @@ def _atoms(g: _Graph) -> tuple[list[_Atom], list[int]]:
                 a = atom(("node", id(node)), "input", node=i)
         elif runs[i] is not None:
             a = atom(("chain", runs[i]), "chain", ops=[])
-            atoms[a].info["ops"].append(node._op)
+            atoms[a].info["ops"].append(symbol_of(node))
         else:
             sum_of = _sum_parent(node, index, uses, atom_of, atoms) if node._op == "+" else None
             if sum_of is not None:
@@ -433,22 +433,21 @@ def _box(bid: int, group: list[_Atom], order: list, names: list[str]) -> Box:
     if copies > 1:
         if kind == "input":
             return Box(bid, "stack", f"inputs (\u00d7{copies:,})", members, copies)
-        symbol = gate_symbol(first.info["op"])
+        symbol = symbol_of(order[first.info["node"]])
         return Box(bid, "stack", f"{symbol}  (\u00d7{copies:,})", members, copies, note="gates")
     i = first.info["node"]
     node = order[i]
     if kind == "input":
         return Box(bid, "input", names[i], 1, value=node.data, grad=node.grad, node=node)
-    symbol = gate_symbol(node._op)
+    symbol = symbol_of(node)
     # a made-up name (n65237) says nothing in a picture of 65,000 nodes: show the gate, and the label if any
     title = f"{node.label} = {symbol}" if node.label else (f"output = {symbol}" if i == len(order) - 1
                                                           else symbol)
     return Box(bid, "node", title, 1, value=node.data, grad=node.grad, node=node)
 
 
-def _chain_title(ops: list[str]) -> str:
+def _chain_title(symbols: list[str]) -> str:
     """`(×, +) ×1,500` for a chain that repeats × then + 1,500 times; else its gates' count."""
-    symbols = [gate_symbol(op) for op in ops]
     for period in range(1, min(8, len(symbols) // 2) + 1):
         if all(symbols[k] == symbols[k % period] for k in range(len(symbols))) and len(symbols) % period == 0:
             unit = symbols[:period]
@@ -527,17 +526,6 @@ def caption_of(folded: Folded, reason: str = "") -> str:
     if folded.focus:
         text += f" (only the paths from the output to {folded.focus})"
     return f"{reason}{text}"
-
-
-def folded_drawing(root: Any, *, focus: Any = None, theme: Theme | str = "light", direction: str = "LR",
-                   expand: Iterable[Any] = (), reason: str = "") -> Any:
-    """`draw()` of a graph too large (or too tangled) to draw node by node: its folded boxes, saying why."""
-    from .draw import Drawing
-
-    folded = fold(root, expand, focus)
-    caption = caption_of(folded, reason) + ". widgets.Overview(...) opens the boxes."
-    lines = folded_dot(folded, get_theme(theme), direction, caption).splitlines(keepends=True)
-    return Drawing(name="folded", body=lines[1:-1])
 
 
 class Overview(w.VBox):
