@@ -214,6 +214,26 @@ def test_projector_narration_numbers_are_short_and_full_precision_on_request():
     assert "0.7310585786300049" in "\n".join(all_lines(GraphStepper(f)))  # light: full precision
 
 
+def test_the_sort_player_narrates_with_few_digits_on_the_projector_too():
+    from widgets import TopoSortPlayer
+
+    x, w = Value(0.3, label="x"), Value(-1.7, label="w")
+    f = (x * w).sigmoid() + x  # x is used twice: the naive recursion narrates incomplete gradients
+    f.label = "f"
+    exact = repr(x.grad if x.grad else f.backward() or x.grad)
+    for naive in (False, True):
+        player = TopoSortPlayer(f, theme="projector", naive=naive)
+        text = "\n".join(frame.narration.text for frame in player.steps)
+        numbers = NUMBER.findall(text)
+        assert numbers, "the sort player narrates numbers"
+        for m in numbers:
+            digits = m.split("e")[0].lstrip("-").replace(".", "").lstrip("0")
+            assert len(digits) <= 4, f"{m} is too long for the back of a hall (naive={naive})"
+        precise = TopoSortPlayer(f, theme="projector", naive=naive, full_precision=True)
+        assert exact in "\n".join(frame.narration.text for frame in precise.steps)
+        assert exact in "\n".join(frame.narration.text for frame in TopoSortPlayer(f, naive=naive).steps)
+
+
 def test_projector_narration_is_as_large_as_the_drawing():
     from widgets.player import narration_css
     from widgets.themes import PROJECTOR

@@ -323,10 +323,11 @@ class _Mode:
         self.error: str | None = None
 
 
-def _sorted_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
+def _sorted_mode(root: Any, style: str, digits: int, prefix: str,
+                 narration_digits: int | None = None) -> _Mode:
     graph, _ = clone(root)
     events = list(topo_sort_steps(graph))
-    story = tell(graph, style, digits)
+    story = tell(graph, style, digits, narration_digits=narration_digits)
     plan = story.plan
     n = plan.size
     layers = Frame(-1, "forward", None, n, 0, (), _silent)  # every value, no gradient
@@ -376,7 +377,15 @@ def _sorted_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
     return _Mode(story, frames, appended, prefix)
 
 
-def _naive_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
+def _operand(x: Any) -> str:
+    """A number as the narration writes it, in parentheses when negative: `+ (-4)`."""
+    text = narration.written(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _naive_mode(root: Any, style: str, digits: int, prefix: str,
+                narration_digits: int | None = None) -> _Mode:
+    """The naive recursion's frames (its numbers written as `narration.narrating` says, e.g. projector)."""
     # the right gradients, from the engine's own backward pass on one copy...
     truth_graph, _ = clone(root)
     true_grads = {id(step.node): step.upstream for step in backward_steps(truth_graph)}
@@ -412,21 +421,21 @@ def _naive_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
             f"naive: {plan.names[i]} passes on the gradient it has now, then recurses into "
             f"{plan.names[j]} at once",
             line,
-            f"    {plan.names[j]}.grad: {formatting.full(s.before)} + {formatting.operand(s.value)} = "
-            f"{formatting.full(s.after)}",
+            f"    {plan.names[j]}.grad: {narration.written(s.before)} + {_operand(s.value)} = "
+            f"{narration.written(s.after)}",
         ]
         incomplete = not math.isclose(s.upstream, final[i], rel_tol=1e-9, abs_tol=1e-12)
         earlier = sent.setdefault((i, s.pos), [])
         if earlier:
             pieces.append(
                 f"\u26a0 {plan.names[i]} already passed its gradient to this input before (when it had "
-                f"{', '.join(formatting.full(g) for g in earlier)}): {plan.names[j]} counts that share again."
+                f"{', '.join(narration.written(g) for g in earlier)}): {plan.names[j]} counts that share again."
             )
         earlier.append(s.upstream)
         if incomplete:
             pieces.append(
-                f"\u26a0 {plan.names[i]}'s gradient is not complete: it has {formatting.full(s.upstream)} "
-                f"now and will end with {formatting.full(final[i])} ({plan.names[i]} is used "
+                f"\u26a0 {plan.names[i]}'s gradient is not complete: it has {narration.written(s.upstream)} "
+                f"now and will end with {narration.written(final[i])} ({plan.names[i]} is used "
                 f"{plan.uses[i]} times). "
                 "What it passes on now is too little, and it will pass on again later."
             )
@@ -435,8 +444,8 @@ def _naive_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
                                 _lines(pieces, warn=warn), warn=warn))
     leaves = [k for k in range(n) if not plan.order[k]._prev and not is_constant(plan.order[k])]
     summary = [
-        f"naive recursion: {plan.names[k]}.grad = {formatting.full(plan.order[k].grad)}, "
-        f"topological order (backward()): {formatting.full(final[k])}"
+        f"naive recursion: {plan.names[k]}.grad = {narration.written(plan.order[k].grad)}, "
+        f"topological order (backward()): {narration.written(final[k])}"
         + ("" if math.isclose(plan.order[k].grad, final[k], rel_tol=1e-9) else "  \u2718 wrong")
         for k in leaves
     ]
@@ -485,11 +494,13 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
 
     The sorted view shows which node the search is at, the nodes still waiting for their inputs
     (dashed), the finished ones (numbered) and the order list growing; then backward() walking that
-    list from the end. Nothing changes the gradients of your own nodes.
+    list from the end. Nothing changes the gradients of your own nodes. As in GraphStepper, the
+    projector narrates with the drawing's few digits (`full_precision=True` for every digit).
     """
 
     def __init__(self, root: Any, *, style: str = "circuit", theme: str = "light", direction: str = "LR",
-                 digits: int | None = None, naive: bool = False, speed: int = SPEEDS["normal"]) -> None:
+                 digits: int | None = None, naive: bool = False, speed: int = SPEEDS["normal"],
+                 full_precision: bool | None = None) -> None:
         check_root(root, "TopoSortPlayer")
         if formatting.is_array(root.data):
             raise TypeError("TopoSortPlayer draws scalar graphs (Value); for a Tensor graph use GraphStepper")
@@ -497,6 +508,9 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
         self._theme = get_theme(theme)
         self._direction = check_direction(direction)
         self._digits = check_digits(digits, self._theme)
+        if full_precision is None:  # as GraphStepper: few digits on the projector, full elsewhere
+            full_precision = self._theme.name != "projector"
+        self._narration_digits = None if full_precision else self._digits
         speed = check_speed(speed)
         self._id = new_id("ts")
         self._root = root
@@ -576,7 +590,9 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
         if mode is None:
             make = _naive_mode if self._mode == "naive" else _sorted_mode
             prefix = f"bp{self._id}{self._mode[0]}"
-            mode = self._modes[self._mode] = make(self._root, self._style, self._digits, prefix)
+            mode = self._modes[self._mode] = narration.with_digits(
+                self._narration_digits, make, self._root, self._style, self._digits, prefix,
+                self._narration_digits)
         return mode
 
     def _ready(self) -> _Mode:
