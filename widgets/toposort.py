@@ -429,7 +429,8 @@ def _naive_mode(root: Any, style: str, digits: int, prefix: str,
         if earlier:
             pieces.append(
                 f"\u26a0 {plan.names[i]} already passed its gradient to this input before (when it had "
-                f"{', '.join(narration.written(g) for g in earlier)}): {plan.names[j]} counts that share again."
+                f"{', '.join(narration.written(g) for g in earlier)}): "
+                f"{plan.names[j]} counts that share again."
             )
         earlier.append(s.upstream)
         if incomplete:
