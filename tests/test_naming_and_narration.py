@@ -18,8 +18,7 @@ from widgets.names import node_names
 
 @pytest.fixture(autouse=True)
 def fresh_tries():
-    ex._wrong_tries.clear()
-    ex._last_wrong.clear()
+    ex.forget_tries()
 
 
 def notebook00_e():
