@@ -13,7 +13,7 @@ from autograd_core.node import gate_of, local_gradients
 from ..formatting import full
 from .answers import close, is_unanswered
 from .feedback import Feedback, Item, overall
-from .report import report
+from .report import report, unanswered, verdict
 
 
 def check_gate(
@@ -33,13 +33,13 @@ def check_gate(
     the reference rule's docstring.
     """
     if is_unanswered(student):
-        return report(Feedback(title, "unanswered", [Item("the gate's rule", "unanswered")]))
+        return unanswered(title, "the gate's rule")
     if not isinstance(student, Gate):
         msg = f"expected a gate, got {type(student).__name__}"
-        return report(Feedback(title, "wrong", [Item("gate", "wrong", msg, _DECORATE)]))
+        return verdict(title, Item("gate", "wrong", msg, _DECORATE))
     if student.arity != reference.arity:
         msg = f"your gate takes {student.arity} input(s); it should take {reference.arity}"
-        return report(Feedback(title, "wrong", [Item("gate", "wrong", msg, "one rule argument per input")]))
+        return verdict(title, Item("gate", "wrong", msg, "one rule argument per input"))
     hint = hint or (reference.doc.strip().split("\n")[0] if reference.doc else "")
     problem = _first_problem(student, reference, points, hint)
     if problem is None:

@@ -11,18 +11,17 @@ from .answers import close, is_unanswered
 from .checks import check_gradients
 from .examples import expression
 from .feedback import Feedback, Item, overall
-from .report import report
+from .report import report, unanswered, verdict
 
 
 def first_expression(f: Any) -> Feedback:
     """Exercise: build f = a * b + c with a = 2, b = -3, c = 10."""
     title = "Your first expression"
     if is_unanswered(f):
-        return report(Feedback(title, "unanswered", [Item("f", "unanswered")]))
+        return unanswered(title, "f")
     if not isinstance(f, Value):
         hint = "build it from Values: a = Value(2.0, label='a'), ... then f = a * b + c"
-        return report(Feedback(title, "wrong", [Item("f", "wrong", f"f is a {type(f).__name__}, not a Value",
-                                                    hint)]))
+        return verdict(title, Item("f", "wrong", f"f is a {type(f).__name__}, not a Value", hint))
     items = []
     if f._op != "+":
         items.append(Item("f", "wrong", f"the last gate of f is {f._op or 'none'!r}; for a * b + c it is '+'",

@@ -13,7 +13,7 @@ from .checks import check_numbers, gradient_hint, gradients
 from .examples import fork, mse, neuron, nodes_by_label, staged_function
 from .feedback import Feedback, Item
 from .naming import node_name, use_names
-from .report import report
+from .report import unanswered, verdict
 
 
 def _test_graphs() -> list[Value]:
@@ -24,19 +24,19 @@ def topological_sort(student: Any) -> Feedback:
     """Exercise: write build_topo(root) -> list, every node once, each after all of its inputs."""
     title = "Your topological sort"
     if is_unanswered(student):
-        return report(Feedback(title, "unanswered", [Item("build_topo", "unanswered")]))
+        return unanswered(title, "build_topo")
     if not callable(student):
-        return report(Feedback(title, "wrong", [Item("build_topo", "wrong",
-                                                    f"expected a function, got {type(student).__name__}")]))
+        message = f"expected a function, got {type(student).__name__}"
+        return verdict(title, Item("build_topo", "wrong", message))
     for root in _test_graphs():
         use_names(root)
         problem, node = _order_problem(student, root)
         if problem:
             item = Item("build_topo", "wrong", f"on the graph of {node_name(root)}: {problem[0]}", problem[1])
-            return report(Feedback(title, "wrong", [item], root=root, highlight=node))
+            return verdict(title, item, root=root, highlight=node)
     item = Item("build_topo", "correct", "every node exactly once, each after its inputs, on 4 graphs "
                 "(including b = a + a; c = b + b)")
-    return report(Feedback(title, "correct", [item]))
+    return verdict(title, item)
 
 
 def _order_problem(student: Callable, root: Value) -> tuple[tuple[str, str] | None, Value | None]:

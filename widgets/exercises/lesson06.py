@@ -10,14 +10,14 @@ from .answers import NotANumber, as_number, close, is_unanswered
 from .checks import check_numbers, gradients
 from .examples import mse, nodes_by_label
 from .feedback import Feedback, Item, overall
-from .report import report
+from .report import report, unanswered, verdict
 
 
 def descent_step(student: Any) -> Feedback:
     """Exercise: write step(params, learning_rate), the update p.data -= learning_rate * p.grad."""
     title = "Your gradient descent step"
     if is_unanswered(student):
-        return report(Feedback(title, "unanswered", [Item("step", "unanswered")]))
+        return unanswered(title, "step")
     loss = mse()
     loss.backward()
     nodes = nodes_by_label(loss)
@@ -28,11 +28,11 @@ def descent_step(student: Any) -> Feedback:
         student(params, lr)
     except Exception as err:
         item = Item("step", "wrong", f"your function raised {type(err).__name__}: {err}")
-        return report(Feedback(title, "wrong", [item]))
+        return verdict(title, item)
     items = []
     for p, (data, grad) in zip(params, before):
         if is_unanswered(p.data):
-            return report(Feedback(title, "unanswered", [Item("step", "unanswered")]))
+            return unanswered(title, "step")
         want = data - lr * grad
         name = p.label
         if not isinstance(p.data, float):
@@ -70,11 +70,11 @@ def diverging_rate(learning_rate: Any, steps: int = 30) -> Feedback:
     """Exercise: a learning rate at which gradient descent on the MSE example blows up."""
     title = "A learning rate that diverges"
     if is_unanswered(learning_rate):
-        return report(Feedback(title, "unanswered", [Item("learning_rate", "unanswered")]))
+        return unanswered(title, "learning_rate")
     try:
         lr = as_number(learning_rate, "learning_rate")
     except NotANumber as err:
-        return report(Feedback(title, "wrong", [Item("learning_rate", "wrong", str(err))]))
+        return verdict(title, Item("learning_rate", "wrong", str(err)))
     w = 3.0
     losses = []
     for _ in range(steps):
@@ -94,4 +94,4 @@ def diverging_rate(learning_rate: Any, steps: int = 30) -> Feedback:
                     f"{full(losses[-1])}: it still converges",
                     "loss = (w*x - y)^2 has curvature 2x^2 = 32 in w: steps above 2/32 overshoot more "
                     "each time")
-    return report(Feedback(title, item.status, [item]))
+    return verdict(title, item)

@@ -6,7 +6,7 @@ from typing import Any
 
 from .answers import array_item, is_unanswered, shape_item
 from .feedback import Feedback, Item, overall
-from .report import report
+from .report import report, unanswered, verdict
 
 
 def matmul_shapes(dX: Any, dW: Any) -> Feedback:
@@ -31,7 +31,7 @@ def matmul_backward(student: Any) -> Feedback:
 
     title = "Your matmul backward"
     if is_unanswered(student):
-        return report(Feedback(title, "unanswered", [Item("matmul_backward", "unanswered")]))
+        return unanswered(title, "matmul_backward")
     rng = np.random.default_rng(0)
     X, W, dY = rng.normal(size=(4, 3)), rng.normal(size=(3, 2)), rng.normal(size=(4, 2))
     Xt, Wt = Tensor(X, label="X"), Tensor(W, label="W")
@@ -41,7 +41,7 @@ def matmul_backward(student: Any) -> Feedback:
     except Exception as err:
         item = Item("matmul_backward", "wrong", f"your function raised {type(err).__name__}: {err}",
                     "return two arrays: dX, dW")
-        return report(Feedback(title, "wrong", [item]))
+        return verdict(title, item)
     hints = {
         "dX": "dimension analysis: dX must have X's shape (4, 3); from dY (4, 2) and W (3, 2) only "
               "dY @ W.T fits",
@@ -60,7 +60,7 @@ def sum_to_shape(student: Any) -> Feedback:
 
     title = "Your sum back to the input's shape"
     if is_unanswered(student):
-        return report(Feedback(title, "unanswered", [Item("sum_to_shape", "unanswered")]))
+        return unanswered(title, "sum_to_shape")
     rng = np.random.default_rng(1)
     cases = [((4, 3), (3,)), ((4, 3), (1, 3)), ((4, 3), (4, 1)), ((2, 4, 3), (3,)), ((4, 3), ())]
     for big_shape, small_shape in cases:
@@ -74,15 +74,15 @@ def sum_to_shape(student: Any) -> Feedback:
             item = Item("sum_to_shape", "wrong",
                         f"for a {big_shape} gradient and shape {small_shape} your function raised "
                         f"{type(err).__name__}: {err}")
-            return report(Feedback(title, "wrong", [item]))
+            return verdict(title, item)
         name = f"gradient {big_shape} -> shape {small_shape}"
         hint = ("b was broadcast: every axis it was stretched along, it was used several times, so sum "
                 "the upstream gradient over those axes (keepdims where b has a 1), then match b's shape")
         item = array_item(name, got, small.grad, hint)
         if item.status != "correct":
-            return report(Feedback(title, item.status, [item]))
+            return verdict(title, item)
     item = Item("sum_to_shape", "correct", f"right on {len(cases)} shapes, including (4, 1) and a scalar")
-    return report(Feedback(title, "correct", [item]))
+    return verdict(title, item)
 
 
 def max_gradient(answer: Any) -> Feedback:
@@ -95,4 +95,4 @@ def max_gradient(answer: Any) -> Feedback:
     t.max().backward()
     hint = "max routes the gradient to the largest entries only; two entries tie, so they share it evenly"
     item = array_item("d max / d t", answer, t.grad, hint)
-    return report(Feedback("The gradient of max", item.status, [item]))
+    return verdict("The gradient of max", item)

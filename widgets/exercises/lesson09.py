@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from autograd_core import Gate, Value, graph
+from autograd_core import Gate, Value, gradcheck, graph
 from autograd_core.gates import sigmoid
 from autograd_core.node import local_gradients
 
@@ -16,25 +16,32 @@ from .examples import named
 from .feedback import Feedback, Item
 from .gate_checks import check_gate
 from .naming import node_name, use_names
-from .report import report
+from .report import unanswered, verdict
+
+
+def _waiting(title: str, part: str, answer: Any, found: Any, nothing: str) -> Feedback | None:
+    """"Not answered yet" while the answer is `...`, else None; a ValueError if gradcheck found nothing
+    to look for (the exercise's graph is not what it should be)."""
+    if is_unanswered(answer):
+        return unanswered(title, part)
+    if found is None:
+        raise ValueError(nothing)
+    return None
 
 
 def wrong_gate(root: Value, answer: Any) -> Feedback:
     """Exercise: name the gate (its `_op`) whose local gradient disagrees with its own rule."""
-    from autograd_core import gradcheck
-
     title = "The wrong gate"
-    if is_unanswered(answer):
-        return report(Feedback(title, "unanswered", [Item("gate", "unanswered")]))
     found = gradcheck.first_wrong_gate(root)
-    if found is None:
-        raise ValueError("wrong_gate: every gate of this graph agrees with its rule; nothing to find")
+    nothing = "wrong_gate: every gate of this graph agrees with its rule; nothing to find"
+    if waiting := _waiting(title, "gate", answer, found, nothing):
+        return waiting
     want = found.node._op
     given = answer._op if isinstance(answer, Value) else answer
     if given == want:
         item = Item("gate", "correct", f"the {want!r} gate: its local gradient is {full(found.analytic)} "
                     f"but a central difference of its rule gives {full(found.numeric)}")
-        return report(Feedback(title, "correct", [item]))
+        return verdict(title, item)
     same_op = [n for n in graph.topological_order(root) if n._op == given]
     if same_op:
         message = f"the {given!r} gate's local gradients agree with its rule: it is not the one"
@@ -43,8 +50,7 @@ def wrong_gate(root: Value, answer: Any) -> Feedback:
         message = f"there is no {given!r} gate in this graph (its gates: {', '.join(map(repr, ops))})"
     item = Item("gate", "wrong", message,
                 "run gradcheck.check_gates(root) and look for the largest relative error")
-    return report(Feedback(title, "wrong", [item], root=root if same_op else None,
-                           highlight=same_op or None))
+    return verdict(title, item, root=root if same_op else None, highlight=same_op or None)
 
 
 def _softplus_rule(x: float) -> tuple[float, tuple[float]]:
@@ -69,27 +75,24 @@ def softplus_gate(student: Any) -> Feedback:
 
 def first_nonfinite(root: Value, answer: Any) -> Feedback:
     """Exercise: the label of the node where a nan or inf first appears (forward, then backward)."""
-    from autograd_core import gradcheck
-
     title = "Where the first nan or inf appears"
-    if is_unanswered(answer):
-        return report(Feedback(title, "unanswered", [Item("node", "unanswered")]))
-    found = gradcheck.first_nonfinite(root)
-    if found is None:
-        raise ValueError("first_nonfinite: every value and gradient of this graph is finite")
-    want = found.node
     use_names(root)
+    found = gradcheck.first_nonfinite(root)
+    nothing = "first_nonfinite: every value and gradient of this graph is finite"
+    if waiting := _waiting(title, "node", answer, found, nothing):
+        return waiting
+    want = found.node
     given = answer.label if isinstance(answer, Value) else answer
     if given == want.label:
         what = "value" if found.phase == "forward" else "gradient"
         item = Item("node", "correct", f"{node_name(want)}: its {what} is {full(found.value)}")
-        return report(Feedback(title, "correct", [item]))
+        return verdict(title, item)
     hint = ("walk the backward pass in order and stop at the first gradient that is inf or nan; look at the "
             "local gradients of the gate just above it")
     if found.phase == "forward":
         hint = "walk the nodes inputs-first and stop at the first value that is inf or nan"
     item = Item("node", "wrong", f"you named {given!r}; the first one is elsewhere", hint)
-    return report(Feedback(title, "wrong", [item], root=root, highlight=want))
+    return verdict(title, item, root=root, highlight=want)
 
 
 def vanishing_bound(answer: Any, depth: int = 5) -> Feedback:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
-from .feedback import Feedback
+from .feedback import Feedback, Item
 from .naming import forget_names
 
 # Wrong answers so far, per exercise (by title): the expected value is stated from the second on.
@@ -57,3 +58,13 @@ def show(feedback: Feedback) -> Feedback:
         print(feedback.text())
         feedback._shown = True
     return feedback
+
+
+def verdict(title: str, item: Item, **more: Any) -> Feedback:
+    """Report an answer of one part: that part's status is the exercise's."""
+    return report(Feedback(title, item.status, [item], **more))
+
+
+def unanswered(title: str, part: str) -> Feedback:
+    """Report that `part` of the answer is still `...`."""
+    return verdict(title, Item(part, "unanswered"))
