@@ -48,4 +48,4 @@ def cube_gate(student: Any) -> Feedback:
     """Exercise: a new gate from scratch, f(a) = a^3."""
     return check_gate("Your cube gate", student, _CUBE, [(2.0,), (-1.5,), (0.0,), (3.0,)],
                       show=lambda g: named(g(Value(2.0, "a")), "f"),
-                      hint="\u2202(a\u00b3)/\u2202a = 3 \u00d7 a\u00b2")
+                      hint="\u2202(a\u00b3)/\u2202a = 3 \u00d7 a\u00b2.")
