@@ -11,18 +11,16 @@ import pytest
 
 from autograd_core import Value, stage
 from widgets import budget, draw
+from widgets.exercises import examples
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 def circuit():
-    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
+    """The article's circuit, its backward pass run: f and its inputs x, y, z and q."""
+    f = examples.circuit()
     f.backward()
-    return f, (x, y, z, q)
+    return f, tuple(examples.nodes_by_label(f)[k] for k in "xyzq")
 
 
 def rendered(drawing) -> ET.Element:

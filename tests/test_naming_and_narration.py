@@ -8,38 +8,28 @@ import re
 
 import pytest
 
-from autograd_core import Value, stage
+from autograd_core import Value
 from autograd_core.graph import topological_order
 from widgets import GraphStepper, TopoSortPlayer
 from widgets import exercises as ex
 from widgets.draw import draw
+from widgets.exercises import examples
 from widgets.names import node_names
 
 
 @pytest.fixture(autouse=True)
 def fresh_tries():
-    ex._wrong_tries.clear()
-    ex._last_wrong.clear()
+    ex.forget_tries()
 
 
 def notebook00_e():
     """Notebook 00's expression, as the notebook writes it (a * b unlabelled)."""
-    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
-    e = a * b + c
-    e.label = "f"
-    return e
+    return examples.expression()
 
 
 def notebook03_neuron():
     """Notebook 03's decomposed neuron, as the notebook writes it."""
-    w = [Value(2.0, label="w0"), Value(-3.0, label="w1"), Value(-3.0, label="w2")]
-    x = [Value(-1.0, label="x0"), Value(-2.0, label="x1")]
-    dot = w[0] * x[0] + w[1] * x[1] + w[2]
-    dot.label = "dot"
-    with stage("sigmoid"):
-        f = 1 / (1 + (-dot).exp())
-    f.label = "f"
-    return f
+    return examples.neuron(fused=False)
 
 
 def names_by_structure(root) -> dict[str, str]:
