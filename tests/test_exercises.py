@@ -642,7 +642,7 @@ def test_tensor_answers_are_read_as_arrays():
 
 
 def test_feedback_graph_outlines_the_wrong_node_and_shows_gradients():
-    from widgets.draw import draw
+    from widgets import draw
 
     fb = ex.circuit_gradients(dq=-4, dz=-4, dx=-4, dy=-4)
     svg = fb.graph_svg()

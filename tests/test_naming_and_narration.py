@@ -12,7 +12,7 @@ from autograd_core import Value
 from autograd_core.graph import topological_order
 from widgets import GraphStepper, TopoSortPlayer
 from widgets import exercises as ex
-from widgets.draw import draw
+from widgets import draw
 from widgets.exercises import examples
 from widgets.names import node_names
 

@@ -532,7 +532,7 @@ def caption_of(folded: Folded, reason: str = "") -> str:
 def folded_drawing(root: Any, *, focus: Any = None, theme: Theme | str = "light", direction: str = "LR",
                    expand: Iterable[Any] = (), reason: str = "") -> Any:
     """`draw()` of a graph too large (or too tangled) to draw node by node: its folded boxes, saying why."""
-    from .draw import Drawing
+    from .drawing import Drawing
 
     folded = fold(root, expand, focus)
     caption = caption_of(folded, reason) + ". widgets.Overview(...) opens the boxes."
