@@ -10,9 +10,8 @@ import pytest
 
 from autograd_core import Value
 from autograd_core.graph import topological_order
-from widgets import GraphStepper, TopoSortPlayer
+from widgets import GraphStepper, TopoSortPlayer, draw
 from widgets import exercises as ex
-from widgets import draw
 from widgets.exercises import examples
 from widgets.names import node_names
 
