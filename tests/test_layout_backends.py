@@ -14,18 +14,16 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from autograd_core import Value
 from widgets import GraphStepper, GraphvizNotFound, draw, render, wasm_layout
+from widgets.exercises import examples
 
 WORKER = "http://127.0.0.1:8000/lite/extensions/@jupyterlite/pyodide-kernel-extension/static/worker.js"
 GLOBAL = "__backpropLabViz"
 
 
 def mse():
-    w, x, y = Value(3.0, label="w"), Value(-4.0, label="x"), Value(2.0, label="y")
-    loss = (w * x - y) ** 2
-    loss.label = "loss"
-    return loss
+    """The article's MSE graph, only the loss named."""
+    return examples.mse(named_steps=False)
 
 
 def svg_texts(svg: str) -> set[str]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import graphviz
 import pytest
 
-from autograd_core import Value, stage
+from autograd_core import Value
 from autograd_core.graph import topological_order
 from widgets import GraphStepper, GraphvizNotFound, budget, render, scene
+from widgets.exercises import examples
 
 # ARTICLE.md rows 3 and 5, written out (not computed by the code under test).
 MSE = {"loss": 196.0, "w": 112.0, "x": -84.0, "y": 28.0}
@@ -16,20 +17,13 @@ NEURON_DX = [0.3932238664829637, -0.5898357997244456]
 
 
 def mse():
-    w, x, y = Value(3.0, label="w"), Value(-4.0, label="x"), Value(2.0, label="y")
-    loss = (w * x - y) ** 2
-    loss.label = "loss"
-    return loss, (w, x, y)
+    loss = examples.mse(named_steps=False)
+    return loss, tuple(examples.nodes_by_label(loss)[k] for k in "wxy")
 
 
 def neuron():
-    w = [Value(2.0, label="w0"), Value(-3.0, label="w1"), Value(-3.0, label="w2")]
-    x = [Value(-1.0, label="x0"), Value(-2.0, label="x1")]
-    z = w[0] * x[0] + w[1] * x[1] + w[2]
-    with stage("sigmoid"):
-        f = 1 / (1 + (-z).exp())
-    f.label = "f"
-    return f
+    """The article's neuron with the sigmoid as a stage of four gates."""
+    return examples.neuron(fused=False)
 
 
 def svg_texts(svg: str) -> set[str]:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 from e2e.harness import browser  # noqa: F401  (the session's Chromium)
 
-from autograd_core import Value
 from widgets import GraphStepper
+from widgets.exercises import examples
 
 pytestmark = pytest.mark.browser
 
@@ -32,10 +32,8 @@ JS_SHOWN = """
 
 
 def mse():
-    w, x, y = Value(3.0, label="w"), Value(-4.0, label="x"), Value(2.0, label="y")
-    loss = (w * x - y) ** 2
-    loss.label = "loss"
-    return loss
+    """The article's MSE graph, only the loss named."""
+    return examples.mse(named_steps=False)
 
 
 def stepper_html(stepper: GraphStepper) -> str:

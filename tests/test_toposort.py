@@ -8,30 +8,22 @@ import pytest
 
 from autograd_core import Value
 from widgets import TopoSortPlayer
+from widgets.exercises import examples
 from widgets.toposort import naive_recursive_backward_steps
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 def mse():
-    w, x, y = Value(3.0, label="w"), Value(-4.0, label="x"), Value(2.0, label="y")
-    wx = w * x
-    wx.label = "wx"
-    diff = wx - y  # neg + add, as in the article
-    diff.label = "diff"
-    loss = diff**2
-    loss.label = "loss"
-    return loss, (w, x, y)
+    """The article's MSE graph, w*x and w*x - y named (wx, diff: neg + add, as in the article)."""
+    loss = examples.mse()
+    return loss, tuple(examples.nodes_by_label(loss)[k] for k in "wxy")
 
 
 def fork():
     """a = 1; b = a + a; c = b + b (article section 6's question): c = 4a, so dc/da = 4."""
-    a = Value(1.0, label="a")
-    b = a + a
-    b.label = "b"
-    c = b + b
-    c.label = "c"
-    return c, a
+    c = examples.fork()
+    return c, examples.nodes_by_label(c)["a"]
 
 
 def search(player: TopoSortPlayer) -> list[tuple[str, str]]:

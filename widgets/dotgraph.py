@@ -168,15 +168,16 @@ class _Drawer:
         p, t = self.plan, self.t
         node = p.order[i]
         name = escape(p.names[i])
-        shape = formatting.shape_of(node.data)
-        if shape:
-            name += f' <FONT POINT-SIZE="{t.font_size * 0.75:g}">{escape(shape)}</FONT>'
         if i in self.marked:
             name = f'<FONT COLOR="{t.mark}">{MARK}</FONT> {name}'
         generated = not getattr(node, "label", None) and not is_constant(node)
-        if generated:  # a made-up name: smaller and lighter, it is only there to be referred to
-            return f'<FONT COLOR="{t.wire}" POINT-SIZE="{t.font_size * 0.8:g}">{name}</FONT>'
-        return f"<B>{name}</B>"
+        # A made-up name is lighter (it is only there to be referred to) and a shape is plain, both at the
+        # theme's size: the smallest text decides how far a wide picture may shrink to fit its cell.
+        name = f'<FONT COLOR="{t.wire}">{name}</FONT>' if generated else f"<B>{name}</B>"
+        shape = formatting.shape_of(node.data)
+        if shape:
+            name += f' <FONT COLOR="{t.wire}">{escape(shape)}</FONT>'
+        return name
 
     def slot(self, kind: str, i: int, text: str, colour: str, italic: bool) -> str:
         t = self.t

@@ -113,7 +113,7 @@ class GradCheckView(w.VBox):
         self._rows = worst
         self.summary_html = w.HTML()
         self.summary_html.add_class("bp-check-summary")
-        self.view = w.HTML(layout=w.Layout(overflow="auto", width="100%"))
+        self.view = w.HTML(layout=w.Layout(overflow="auto", width="100%", margin="0"))
         self.view.add_class("bp-view")
         self.table_html = w.HTML()
         self.table_html.add_class("bp-check-table")

@@ -549,7 +549,7 @@ class Overview(w.VBox):
         self._expanded: list[Any] = list(expand)
         self.caption = w.HTML()
         self.caption.add_class("bp-phase")
-        self.view = w.HTML(layout=w.Layout(overflow="auto", width="100%"))
+        self.view = w.HTML(layout=w.Layout(overflow="auto", width="100%", margin="0"))
         self.view.add_class("bp-view")
         self.choice = w.Dropdown(options=[], description="box:", layout=w.Layout(width="360px"))
         self.choice.add_class("bp-expand-choice")

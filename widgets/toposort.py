@@ -20,13 +20,14 @@ from typing import Any
 import ipywidgets as w
 
 from autograd_core.graph import backward_steps, clone, topo_sort_steps
-from autograd_core.node import contributions, is_constant
+from autograd_core.node import is_constant
 
 from . import fit, formatting, narration
 from .export import Exports, Pack
 from .fit import Fit, Side, fit_width_style
 from .frames import Frame, GradUpdate, Timeline
 from .layout import SVG
+from .naive import NaiveStep, naive_recursive_backward_steps
 from .narration import Narration, Piece, Share
 from .plan import Plan, check_root, make_plan
 from .player import SPEEDS, FramePlayer, check_speed, narration_css, new_id
@@ -41,10 +42,6 @@ PHASE_TEXT = {
     "naive": "naive recursion (wrong at forks)",
     "done": "done",
 }
-
-# The naive recursion revisits a node once per path to it: on a deep graph that is exponential.
-NAIVE_MAX_STEPS = 400
-
 
 @dataclass(frozen=True)
 class SortFrame:
@@ -65,55 +62,6 @@ class SortFrame:
     base: Frame
     narration: Narration
     warn: bool = False  # naive: this step passes on a gradient that is not complete yet
-
-
-# ----- the naive recursion: a teaching foil, wrong on purpose -----------------------------------
-@dataclass(frozen=True)
-class NaiveStep:
-    """One contribution of the naive recursion: `node` passes what it has *now* to input `pos`."""
-
-    node: Any
-    pos: int
-    parent: Any
-    upstream: Any  # node.grad when it was read
-    local: Any
-    value: Any
-    before: Any
-    after: Any
-
-
-def naive_recursive_backward_steps(root: Any, max_steps: int = NAIVE_MAX_STEPS) -> list[NaiveStep]:
-    """WRONG ON PURPOSE. Backprop the way students first write it, on `root`'s own graph:
-
-        def backward(node):
-            for parent, local in zip(node._prev, local_gradients(node)):
-                parent.grad += node.grad * local
-                backward(parent)          # at once, before node has heard from all its users
-
-    A node used twice passes its gradient on before it is complete, and then again. Sets .grad
-    (call it on a clone); the root is seeded with 1. Returns the steps it took.
-    """
-    root.grad = 1.0
-    steps: list[NaiveStep] = []
-    stack = [(root, 0)]  # (node, next input): the recursion above, without Python's recursion limit
-    while stack:
-        node, k = stack.pop()
-        if k >= len(node._prev):
-            continue
-        stack.append((node, k + 1))
-        upstream = node.grad
-        parent, local, value = contributions(node, upstream)[k]
-        before = parent.grad
-        parent.grad = before + value
-        steps.append(NaiveStep(node, k, parent, upstream, local, value, before, parent.grad))
-        if len(steps) > max_steps:
-            raise ValueError(
-                f"the naive recursion takes more than {max_steps} steps on this graph (it walks every path "
-                "again and again): show it on a small graph with a fork, e.g. a = Value(1.0, label='a'); "
-                "b = a + a; c = b + b"
-            )
-        stack.append((parent, 0))
-    return steps
 
 
 # ----- geometry of the drawn nodes ----------------------------------------------------------------
@@ -323,10 +271,11 @@ class _Mode:
         self.error: str | None = None
 
 
-def _sorted_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
+def _sorted_mode(root: Any, style: str, digits: int, prefix: str,
+                 narration_digits: int | None = None) -> _Mode:
     graph, _ = clone(root)
     events = list(topo_sort_steps(graph))
-    story = tell(graph, style, digits)
+    story = tell(graph, style, digits, narration_digits=narration_digits)
     plan = story.plan
     n = plan.size
     layers = Frame(-1, "forward", None, n, 0, (), _silent)  # every value, no gradient
@@ -376,7 +325,15 @@ def _sorted_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
     return _Mode(story, frames, appended, prefix)
 
 
-def _naive_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
+def _operand(x: Any) -> str:
+    """A number as the narration writes it, in parentheses when negative: `+ (-4)`."""
+    text = narration.written(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _naive_mode(root: Any, style: str, digits: int, prefix: str,
+                narration_digits: int | None = None) -> _Mode:
+    """The naive recursion's frames (its numbers written as `narration.narrating` says, e.g. projector)."""
     # the right gradients, from the engine's own backward pass on one copy...
     truth_graph, _ = clone(root)
     true_grads = {id(step.node): step.upstream for step in backward_steps(truth_graph)}
@@ -412,21 +369,22 @@ def _naive_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
             f"naive: {plan.names[i]} passes on the gradient it has now, then recurses into "
             f"{plan.names[j]} at once",
             line,
-            f"    {plan.names[j]}.grad: {formatting.full(s.before)} + {formatting.operand(s.value)} = "
-            f"{formatting.full(s.after)}",
+            f"    {plan.names[j]}.grad: {narration.written(s.before)} + {_operand(s.value)} = "
+            f"{narration.written(s.after)}",
         ]
         incomplete = not math.isclose(s.upstream, final[i], rel_tol=1e-9, abs_tol=1e-12)
         earlier = sent.setdefault((i, s.pos), [])
         if earlier:
             pieces.append(
                 f"\u26a0 {plan.names[i]} already passed its gradient to this input before (when it had "
-                f"{', '.join(formatting.full(g) for g in earlier)}): {plan.names[j]} counts that share again."
+                f"{', '.join(narration.written(g) for g in earlier)}): "
+                f"{plan.names[j]} counts that share again."
             )
         earlier.append(s.upstream)
         if incomplete:
             pieces.append(
-                f"\u26a0 {plan.names[i]}'s gradient is not complete: it has {formatting.full(s.upstream)} "
-                f"now and will end with {formatting.full(final[i])} ({plan.names[i]} is used "
+                f"\u26a0 {plan.names[i]}'s gradient is not complete: it has {narration.written(s.upstream)} "
+                f"now and will end with {narration.written(final[i])} ({plan.names[i]} is used "
                 f"{plan.uses[i]} times). "
                 "What it passes on now is too little, and it will pass on again later."
             )
@@ -435,8 +393,8 @@ def _naive_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
                                 _lines(pieces, warn=warn), warn=warn))
     leaves = [k for k in range(n) if not plan.order[k]._prev and not is_constant(plan.order[k])]
     summary = [
-        f"naive recursion: {plan.names[k]}.grad = {formatting.full(plan.order[k].grad)}, "
-        f"topological order (backward()): {formatting.full(final[k])}"
+        f"naive recursion: {plan.names[k]}.grad = {narration.written(plan.order[k].grad)}, "
+        f"topological order (backward()): {narration.written(final[k])}"
         + ("" if math.isclose(plan.order[k].grad, final[k], rel_tol=1e-9) else "  \u2718 wrong")
         for k in leaves
     ]
@@ -485,11 +443,13 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
 
     The sorted view shows which node the search is at, the nodes still waiting for their inputs
     (dashed), the finished ones (numbered) and the order list growing; then backward() walking that
-    list from the end. Nothing changes the gradients of your own nodes.
+    list from the end. Nothing changes the gradients of your own nodes. As in GraphStepper, the
+    projector narrates with the drawing's few digits (`full_precision=True` for every digit).
     """
 
     def __init__(self, root: Any, *, style: str = "circuit", theme: str = "light", direction: str = "LR",
-                 digits: int | None = None, naive: bool = False, speed: int = SPEEDS["normal"]) -> None:
+                 digits: int | None = None, naive: bool = False, speed: int = SPEEDS["normal"],
+                 full_precision: bool | None = None) -> None:
         check_root(root, "TopoSortPlayer")
         if formatting.is_array(root.data):
             raise TypeError("TopoSortPlayer draws scalar graphs (Value); for a Tensor graph use GraphStepper")
@@ -497,6 +457,9 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
         self._theme = get_theme(theme)
         self._direction = check_direction(direction)
         self._digits = check_digits(digits, self._theme)
+        if full_precision is None:  # as GraphStepper: few digits on the projector, full elsewhere
+            full_precision = self._theme.name != "projector"
+        self._narration_digits = None if full_precision else self._digits
         speed = check_speed(speed)
         self._id = new_id("ts")
         self._root = root
@@ -576,7 +539,9 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
         if mode is None:
             make = _naive_mode if self._mode == "naive" else _sorted_mode
             prefix = f"bp{self._id}{self._mode[0]}"
-            mode = self._modes[self._mode] = make(self._root, self._style, self._digits, prefix)
+            mode = self._modes[self._mode] = narration.with_digits(
+                self._narration_digits, make, self._root, self._style, self._digits, prefix,
+                self._narration_digits)
         return mode
 
     def _ready(self) -> _Mode:
