@@ -78,8 +78,9 @@ def test_feedback_names_every_node_as_the_drawing_beside_it_does():
     assert node_names(topological_order(s))[2] == "n2"
     ex.naming.use_names(s)
     assert ex.node_name(plus) == "n2"
-    assert ex.gate_hint(s, 1) == "a multiply gate swaps its inputs: the local gradient for a is the other " \
-                                 "input, n2 = -1"
+    # the gate's own why (as the stepper narrates it), with the other input named as the drawing names it
+    assert ex.gate_hint(s, 1) == ("a multiply gate swaps its inputs: the local gradient is the other input, "
+                                  "n2 = -1")
     ex.naming.forget_names()
     # outside the graph being checked a node is called as draw(node) calls it, never "the '+' node"
     assert ex.node_name(plus) == node_names(topological_order(plus))[-1] == "L"
@@ -222,8 +223,8 @@ def test_staged_backward_article_numbers_and_each_intermediate():
     fb = ex.staged_backward(dnum=1 / den, dden=dden, dsigx=dden, dxpysqr=dden, dxpy=2 * -1.0 * dden,
                             dsigy=1 / den, dx=STAGED_DX, dy=STAGED_DY)
     assert fb.ok
-    fb = ex.staged_backward(dxpy=dden)  # forgot the square gate's local gradient 2u
-    assert fb.status == "wrong" and "\u2202(u\u00b2)/\u2202u = 2 \u00d7 u" in fb.text()
+    fb = ex.staged_backward(dxpy=dden)  # forgot the square gate's local gradient 2a
+    assert fb.status == "wrong" and "\u2202(a\u00b2)/\u2202a = 2 \u00d7 a" in fb.text()
     with pytest.raises(TypeError, match="unknown names"):
         ex.staged_backward(dz=1.0)
 

@@ -115,7 +115,7 @@ def test_the_graph_is_read() -> None:
     assert "autograd_core.value" in graph and "widgets.stepper" in graph
     assert "autograd_core.gates" in graph["autograd_core.value"] or "autograd_core.value" in graph[
         "autograd_core.gates"]
-    assert "widgets.plan" in graph["widgets.draw"]  # a top-level `from .plan import ...`
+    assert "widgets.plan" in graph["widgets.drawing"]  # a top-level `from .plan import ...`
 
 
 def test_function_level_imports_count() -> None:
