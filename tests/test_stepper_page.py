@@ -8,10 +8,10 @@ the test swaps the stylesheet as a step does. The browser decides what is visibl
 from __future__ import annotations
 
 import pytest
+from article_graphs import mse_loss
 from e2e.harness import browser  # noqa: F401  (the session's Chromium)
 
 from widgets import GraphStepper
-from widgets.exercises import examples
 
 pytestmark = pytest.mark.browser
 
@@ -29,11 +29,6 @@ JS_SHOWN = """
   return shown;
 }
 """
-
-
-def mse():
-    """The article's MSE graph, only the loss named."""
-    return examples.mse(named_steps=False)
 
 
 def stepper_html(stepper: GraphStepper) -> str:
@@ -65,7 +60,7 @@ def page(browser):  # noqa: F811
 
 @pytest.mark.parametrize("theme", ["light", "projector"])
 def test_each_frame_shows_exactly_its_numbers_in_the_browser(page, theme):
-    stepper = GraphStepper(mse(), theme=theme, digits=4)
+    stepper = GraphStepper(mse_loss(), theme=theme, digits=4)
     page.set_content(page_html(stepper))
     n = 7  # w, x, w*x, y, -y, w*x - y, loss
 
@@ -86,7 +81,7 @@ def test_each_frame_shows_exactly_its_numbers_in_the_browser(page, theme):
 
 
 def test_two_steppers_on_one_page_do_not_restyle_each_other(page):
-    a, b = GraphStepper(mse()), GraphStepper(mse())
+    a, b = GraphStepper(mse_loss()), GraphStepper(mse_loss())
     a.last()
     page.set_content(page_html(a, b))
     shown = page.evaluate(
