@@ -44,6 +44,26 @@ def escape(text: str) -> str:
     return html_escape(printable(text))
 
 
+def defaults(theme: Theme, direction: str, *, pad: float = 0.15, nodesep: float = 0.25,
+             ranksep: float = 0.3, arrowsize: float | None = None, graph: str = "", node: str = "",
+             edge: str = "") -> list[str]:
+    """The opening statements of every DOT we write: the theme's background, font and wires, the
+    direction and spacing; `graph`, `node` and `edge` add attributes of a drawing's own."""
+    pw = theme.penwidth
+    arrow = 0.5 + 0.1 * pw if arrowsize is None else arrowsize
+
+    def more(attrs: str) -> str:
+        return f" {attrs}" if attrs else ""
+
+    return [
+        f'  graph [rankdir={direction} bgcolor="{theme.background}" pad="{pad:g}" nodesep="{nodesep:g}" '
+        f'ranksep="{ranksep:g}" fontname="{theme.font}" fontsize={theme.label_size:g}{more(graph)}]',
+        f'  node [fontname="{theme.font}" fontsize={theme.font_size:g} fontcolor="{theme.text}" '
+        f'color="{theme.wire}" penwidth={pw:g}{more(node)}]',
+        f'  edge [color="{theme.wire}" penwidth={pw:g} arrowsize={arrow:.2f}{more(edge)}]',
+    ]
+
+
 def dot_source(
     plan: Plan,
     theme: Theme,
@@ -74,14 +94,7 @@ def dot_body(
     marked: Collection[int] = (),
 ) -> list[str]:
     """The statements inside `digraph { ... }`, one per line (each ending in a newline)."""
-    pw = theme.penwidth
-    lines = [
-        f'  graph [rankdir={direction} bgcolor="{theme.background}" pad="0.15" nodesep="0.25" '
-        f'ranksep="0.3" fontname="{theme.font}" fontsize={theme.label_size:g}]',
-        f'  node [fontname="{theme.font}" fontsize={theme.font_size:g} fontcolor="{theme.text}" '
-        f'color="{theme.wire}" penwidth={pw:g}]',
-        f'  edge [color="{theme.wire}" penwidth={pw:g} arrowsize={0.5 + 0.1 * pw:.2f}]',
-    ]
+    lines = defaults(theme, direction)
     drawer = _Drawer(plan, theme, direction, values, grads, slots, set(marked))
     in_cluster = {i for c in _walk(plan.clusters) for i in c.nodes}
     for cluster in plan.clusters:
