@@ -207,7 +207,7 @@ class Story:
         grads = [formatting.short(0.0, self.digits)] * self.plan.size
         for u in self.timeline.updates:
             text = self.grad_text(u)
-            if _width(text) > _width(grads[u.node]):
+            if formatting.text_width(text) > formatting.text_width(grads[u.node]):
                 grads[u.node] = text
         return values, grads
 
@@ -278,8 +278,3 @@ def translate_of(transform: str) -> tuple[float, float]:
     """The shift of graphviz's `translate(x y)` transform of the graph group."""
     found = re.search(r"translate\(([-\d.]+)[ ,]+([-\d.]+)\)", transform)
     return (float(found.group(1)), float(found.group(2))) if found else (0.0, 0.0)
-
-
-def _width(text: str) -> float:
-    """Roughly how wide a number is drawn: digits are all the same width, signs and points narrower."""
-    return sum(0.5 if ch in "-.," else 1.0 for ch in text)

@@ -148,7 +148,7 @@ class _Overlay:
             return
         # the order list under the graph, wrapping into rows
         names = [plan.names[i] for i in order]
-        slot_w = max(3.2, max(_text_width(n) for n in names) + 1.4) * size * 0.62
+        slot_w = max(3.2, max(formatting.text_width(n) for n in names) + 1.4) * size * 0.62
         slot_h = size * 1.9
         gap = size * 0.35
         label_w = size * 4.6
@@ -253,9 +253,6 @@ def _blend(colour: str, under: str, amount: float) -> str:
     b = [int(under[k:k + 2], 16) for k in (1, 3, 5)]
     return "#" + "".join(f"{round(x * amount + y * (1 - amount)):02x}" for x, y in zip(a, b))
 
-
-def _text_width(text: str) -> float:
-    return sum(0.6 if ch in "ilj.,'" else 1.0 for ch in text)
 
 
 # ----- the two stories -------------------------------------------------------------------------
