@@ -206,13 +206,18 @@ class _Drawer:
         attrs = f' ID="{kind}{i}" HREF="#" BGCOLOR="{t.background}"' if self.slots else ""
         return f"<TD{attrs}>{body}</TD>"
 
+    def table_id(self, i: int, fill: str = "transparent") -> str:
+        """With slots, the node's table gets an id (`t3`): graphviz then writes its box, which the layout
+        records as the node's box (layout.py), so nothing has to guess how wide a node is drawn."""
+        return f' ID="t{i}" HREF="#" BGCOLOR="{fill}"' if self.slots else ""
+
     def circuit_table(self, i: int) -> str:
         t = self.t
         value = self.slot("v", i, self.values[i], t.value, False)
         grad = self.slot("g", i, self.grads[i], t.grad, True)
         border = f' BORDER="2" COLOR="{t.mark}"' if i in self.marked else ' BORDER="0"'
         pad = 1 + round(t.penwidth)  # room between a number and the (possibly highlighted, thicker) wire
-        head = f'<TABLE{border} CELLBORDER="0" CELLSPACING="0" CELLPADDING="{pad}">'
+        head = f'<TABLE{border}{self.table_id(i)} CELLBORDER="0" CELLSPACING="0" CELLPADDING="{pad}">'
         wire_w = max(1, round(self.t.penwidth))
         if self.direction in ("LR", "RL"):
             wire = (
@@ -236,9 +241,10 @@ class _Drawer:
         grad = self.slot("g", i, self.grads[i], t.grad, True)
         colour = t.mark if i in self.marked else t.text
         border = "3" if i in self.marked else "1"
+        fill = self.table_id(i, t.background) or f' BGCOLOR="{t.background}"'
         return (
-            f'<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
-            f'BGCOLOR="{t.background}"><TR><TD COLSPAN="2">{self.name_cell(i)}</TD></TR>'
+            f'<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"{fill}>'
+            f'<TR><TD COLSPAN="2">{self.name_cell(i)}</TD></TR>'
             f'<TR><TD ALIGN="RIGHT"><FONT COLOR="{t.wire}">data</FONT></TD>{value}</TR>'
             f'<TR><TD ALIGN="RIGHT"><FONT COLOR="{t.wire}"><I>grad</I></FONT></TD>{grad}</TR></TABLE>'
         )
@@ -250,9 +256,10 @@ class _Drawer:
         colour = t.mark if i in self.marked else t.text
         border = "3" if i in self.marked else "1"
         sep = f'<TD SIDES="L" BORDER="1" COLOR="{t.text}">'
+        fill = self.table_id(i, t.background) or f' BGCOLOR="{t.background}"'
         return (
-            f'<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
-            f'BGCOLOR="{t.background}"><TR><TD>{self.name_cell(i)}</TD>'
+            f'<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4"{fill}>'
+            f'<TR><TD>{self.name_cell(i)}</TD>'
             f'{sep}<FONT COLOR="{t.wire}">data</FONT></TD>{value}'
             f'{sep}<FONT COLOR="{t.wire}"><I>grad</I></FONT></TD>{grad}</TR></TABLE>'
         )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -64,40 +63,6 @@ class SortFrame:
     warn: bool = False  # naive: this step passes on a gradient that is not complete yet
 
 
-# ----- geometry of the drawn nodes ----------------------------------------------------------------
-def _node_boxes(scene: Scene) -> dict[int, tuple[float, float, float, float]]:
-    """Each node's bounding box (value part: its wire or box, name and cells) in the graph's coordinates."""
-    lay = scene.layout
-    root = ET.fromstring(f'<g xmlns="{SVG}">{lay.body}</g>')
-    boxes: dict[int, list[float]] = {}
-    head = f"{lay.prefix}-n"
-    for g in root.iter(f"{{{SVG}}}g"):
-        ident = g.get("id", "")
-        if not ident.startswith(head) or not ident[len(head):].isdigit():
-            continue
-        i = int(ident[len(head):])
-        xs, ys = [], []
-        for el in g.iter():
-            tag = el.tag.rsplit("}", 1)[-1]
-            if tag in ("polygon", "polyline"):
-                nums = [float(v) for v in el.get("points", "").replace(",", " ").split()]
-                xs += nums[0::2]
-                ys += nums[1::2]
-            elif tag == "text":
-                x, y = float(el.get("x", 0)), float(el.get("y", 0))
-                size = float(el.get("font-size", 14))
-                width = 0.62 * size * len("".join(el.itertext()))
-                xs += [x, x + width]
-                ys += [y - 0.8 * size, y + 0.25 * size]
-        for b in (lay.value_boxes.get(i), lay.grad_boxes.get(i)):
-            if b is not None:
-                xs += [b.x0, b.x1]
-                ys += [b.y0, b.y1]
-        if xs:
-            boxes[i] = [min(xs), min(ys), max(xs), max(ys)]
-    return {i: tuple(b) for i, b in boxes.items()}
-
-
 class _Overlay:
     """The sort's own drawing over one scene: stack outlines, order badges, warnings, the order list."""
 
@@ -107,7 +72,7 @@ class _Overlay:
         self.sid = f"#{lay.svg_id}"
         self.prefix = p = lay.prefix
         t = theme
-        boxes = _node_boxes(scene)
+        boxes = {i: (b.x0, b.y0, b.x1, b.y1) for i, b in lay.node_boxes.items()}
         tx, ty = translate_of(lay.transform)
         pad = 3 + t.penwidth
         size = t.font_size
