@@ -11,7 +11,6 @@ own recorded backward steps; the naive recursion is the only thing computed here
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -207,9 +206,6 @@ class _Overlay:
         return (f'<g class="bp-stack">{"".join(stack)}</g>',
                 f'<g class="bp-badges">{"".join(badges)}</g><g class="bp-warnings">{"".join(warnings)}</g>'
                 f'<g class="bp-order-label">{self.label}</g><g class="bp-order">{"".join(slots)}</g>')
-
-
-_BACKGROUND = re.compile(r'^\s*<polygon fill="[^"]*" stroke="transparent" points="[^"]*"\s*/>')
 
 
 def _blend(colour: str, under: str, amount: float) -> str:
@@ -538,20 +534,11 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
     def _sort_css(self, scene: Scene, overlay: _Overlay, frame: SortFrame) -> str:
         extra = ""
         if frame.kind in ("enter", "revisit", "append") and frame.node is not None:
-            extra = self._node_css(scene, frame)
+            # the node the search is at, outlined as the stepper's current node (a revisit: mark colour)
+            revisit = frame.kind == "revisit"
+            extra = scene.outline_css(frame.node, self._theme.mark if revisit else None,
+                                      self._theme.gate_fill if revisit else None)
         return extra + overlay.state_css(frame)
-
-    def _node_css(self, scene: Scene, frame: SortFrame) -> str:
-        """The node the search is at, outlined as the stepper's current node (a revisit: mark colour)."""
-        t, lay, sid = self._theme, scene.layout, f"#{scene.layout.svg_id}"
-        i = frame.node
-        wide = t.penwidth * 2.2
-        stroke = t.mark if frame.kind == "revisit" else t.current_stroke
-        fill = t.gate_fill if frame.kind == "revisit" else t.current_fill
-        own = "polyline" if self._style == "circuit" else 'polygon[fill="none"]'
-        return (f"{sid} #{lay.node_id(f'g{i}')} ellipse{{fill:{fill};stroke:{stroke};"
-                f"stroke-width:{wide:g}px}}{sid} #{lay.node_id(f'n{i}')} > {own}{{stroke:{stroke};"
-                f"stroke-width:{wide:g}px}}")
 
     def _live_svg(self, mode: _Mode) -> str:
         """The SVG the player shows (both layouts for a wide graph, the page picks one): all hidden."""
@@ -565,28 +552,12 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
         return self._compose(scene, overlay, css, frame)
 
     def _compose(self, scene: Scene, overlay: _Overlay, css: str, frame: SortFrame | None) -> str:
-        lay = scene.layout
-        if frame is None:
-            vm, vals, gm, grads = scene.value_marks, scene.values_layer, scene.grad_marks, scene.grads_layer
-        else:
-            b = frame.base
-            known = scene.known[b.grads_shown]
-            vm, vals = scene.value_marks[b.values_shown:], scene.values_layer[: b.values_shown]
-            gm, grads = scene.grad_marks[known:], scene.grads_layer[: b.grads_shown]
         behind, front = overlay.parts(frame)
-        # graphviz's own background would hide what is behind the graph: this SVG has its own
-        body = _BACKGROUND.sub("", lay.body, count=1)
-        return (
-            f"{overlay.open_tag()}<style>{css}</style>"
-            f'<rect x="0" y="0" width="{overlay.width:.2f}" height="{overlay.height:.2f}" '
-            f'fill="{self._theme.background}"/>{behind}'
-            f'<g id="{lay.prefix}-graph" transform="{lay.transform}">{body}'
-            f'<g class="bp-layer bp-value-marks">{"".join(vm)}</g>'
-            f'<g class="bp-layer bp-grad-marks">{"".join(gm)}</g>'
-            f'<g class="bp-layer bp-values">{"".join(vals)}</g>'
-            f'<g class="bp-layer bp-grads">{"".join(grads)}</g></g>'
-            f"{front}</svg>"
-        )
+        background = (f'<rect x="0" y="0" width="{overlay.width:.2f}" height="{overlay.height:.2f}" '
+                      f'fill="{self._theme.background}"/>')
+        layers = scene.frame_layers(frame.base if frame is not None else None)
+        return scene.svg_with(css, layers, open_tag=overlay.open_tag(), behind=background + behind,
+                              front=front)
 
     # ----- stepping (player.FramePlayer) -----------------------------------------------------
     def _frame_css(self, frame: SortFrame) -> str:
