@@ -2,8 +2,9 @@
 
 Every export shows the frames the widget shows, from the same one layout: the HTML player carries
 the widget's fixed SVG and each frame's small stylesheet (as in the notebook), the SVG and PNG files
-are the scene's standalone frame pictures, and the GIF and the video are those pictures one after the
-other (the video through imageio-ffmpeg's own ffmpeg, an optional extra).
+are the scene's standalone frame pictures (PNG drawn by resvg, raster.py), and the GIF and the video are
+those pictures one after the other (the video through imageio-ffmpeg's own ffmpeg). resvg-py and
+imageio-ffmpeg are optional extras; without them the export says what to install.
 Nothing here lays a graph out again or computes a number.
 """
 
@@ -52,7 +53,7 @@ VIDEO_CODECS = {
 }
 VIDEO_HELP = (
     "save_video needs imageio-ffmpeg (it brings its own ffmpeg): pip install imageio-ffmpeg "
-    "(or pip install \"backprop-lab[video]\"), then run this again. save_gif needs nothing extra."
+    "(or pip install \"backprop-lab[video]\"), then run this again. save_gif needs no ffmpeg."
 )
 
 
@@ -85,6 +86,7 @@ class Exports:
         if not isinstance(hold_last, (int, float)) or isinstance(hold_last, bool) or hold_last < 0:
             raise ValueError(f"hold_last is how long the last frame stays, in seconds (>= 0): {hold_last!r}")
         path = _target(path, ".gif")
+        _need_raster()
         pack = self.export_pack()
         images = [frame_image(pack, i, scale) for i in range(len(pack))]
         palette = _palette(pack, images)
@@ -115,6 +117,7 @@ class Exports:
                 f"{os.fspath(path)!r} ends in {suffix or 'no suffix'}: name the file e.g. 'steps.mp4'"
             )
         ffmpeg = _imageio_ffmpeg()
+        _need_raster()
         pack = self.export_pack()
         path = _target(path, suffix)
         images = [frame_image(pack, i, scale) for i in range(len(pack))]
@@ -132,6 +135,8 @@ class Exports:
         if format not in ("svg", "png"):
             raise ValueError(f"format must be 'svg' or 'png', got {format!r}")
         scale = _positive(scale, "scale", "1 is the widget's size, 2 twice as large")
+        if format == "png":
+            _need_raster()
         pack = self.export_pack()
         folder = Path(folder)
         if folder.exists() and not folder.is_dir():
@@ -162,11 +167,18 @@ class Exports:
         return path
 
 
-def frame_image(pack: Pack, i: int, scale: float = 1.0):
-    """Frame i as a Pillow image (the standalone SVG drawn by raster.py)."""
-    from .raster import svg_to_image  # Pillow and matplotlib load only when a picture is exported
+def frame_image(pack: Pack, i: int, scale: float = 1.0) -> Any:
+    """Frame i as a Pillow image: its standalone SVG drawn by resvg (raster.py), 1 pt = 4/3 px at scale 1."""
+    from .raster import svg_to_image  # resvg and Pillow load only when a picture is exported
 
     return svg_to_image(pack.frame_svg(i), scale=4 / 3 * scale, background=pack.theme.background)
+
+
+def _need_raster() -> None:
+    """Say that resvg-py is missing before any work is done (RasterUnavailable says how to install it)."""
+    from .raster import _resvg
+
+    _resvg()
 
 
 def _imageio_ffmpeg() -> Any:
