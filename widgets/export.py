@@ -175,10 +175,10 @@ def frame_image(pack: Pack, i: int, scale: float = 1.0) -> Any:
 
 
 def _need_raster() -> None:
-    """Say that resvg-py is missing before any work is done (RasterUnavailable says how to install it)."""
-    from .raster import _resvg
+    """Say that resvg-py is missing before any frame is drawn (RasterUnavailable says how to install it)."""
+    from .raster import load_resvg
 
-    _resvg()
+    load_resvg()
 
 
 def _imageio_ffmpeg() -> Any:

@@ -34,7 +34,8 @@ class RasterUnavailable(ImportError):
         super().__init__(message or (PYODIDE_HELP if sys.platform == "emscripten" else RASTER_HELP))
 
 
-def _resvg() -> Any:
+def load_resvg() -> Any:
+    """The resvg_py module, or RasterUnavailable (saying how to install it)."""
     try:
         import resvg_py
     except ImportError:
@@ -46,15 +47,17 @@ def _resvg() -> Any:
 def _font_files() -> tuple[str, ...]:
     """matplotlib's DejaVu Sans files (found without importing matplotlib)."""
     spec = importlib.util.find_spec("matplotlib")
-    folders = [Path(p) / "mpl-data" / "fonts" / "ttf" for p in (spec.submodule_search_locations or [])]
+    locations = (spec.submodule_search_locations or []) if spec is not None else []
+    folders = [Path(p) / "mpl-data" / "fonts" / "ttf" for p in locations]
     return tuple(str(f / name) for f in folders for name in FONTS if (f / name).exists())
 
 
 def svg_to_image(svg: str, scale: float = 4 / 3, background: str = "#ffffff") -> Any:
     """`svg` as an RGB Pillow image, `scale` pixels per SVG unit (graphviz's pt -> px is 4/3)."""
-    resvg = _resvg()
+    resvg = load_resvg()
     from PIL import Image
 
-    png = resvg.svg_to_bytes(svg_string=svg, zoom=scale, background=background,
-                             skip_system_fonts=True, font_files=list(_font_files()))
+    fonts = _font_files()  # none found (no matplotlib): the machine's own fonts
+    only = {"skip_system_fonts": True, "font_files": list(fonts)} if fonts else {}
+    png = resvg.svg_to_bytes(svg_string=svg, zoom=scale, background=background, **only)
     return Image.open(io.BytesIO(bytes(png))).convert("RGB")
