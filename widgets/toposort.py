@@ -569,7 +569,8 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
             self.naive = change["new"]
 
     # ----- exports --------------------------------------------------------------------------
-    def _export_pack(self) -> Pack:
+    def export_pack(self) -> Pack:
+        """The frames shown now (the sort, or the naive recursion), as the exports (save_*) use them."""
         mode = self._ready()
         if mode.scene is None:
             raise GraphvizNotFound()
