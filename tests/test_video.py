@@ -17,6 +17,7 @@ from widgets.export import VideoUnavailable
 
 @pytest.fixture(scope="module")
 def ffmpeg():
+    require("resvg_py", "save_video's frames are drawn by resvg, as the GIF's")
     return require("imageio_ffmpeg", "save_video encodes with the ffmpeg that imageio-ffmpeg ships")
 
 
@@ -99,4 +100,5 @@ def test_video_without_imageio_ffmpeg_says_what_to_install(tmp_path, monkeypatch
         stepper.save_video(tmp_path / "steps.mp4")
     assert isinstance(VideoUnavailable(), ImportError)
     assert not (tmp_path / "steps.mp4").exists()
-    stepper.save_gif(tmp_path / "steps.gif")  # the GIF needs nothing extra
+    require("resvg_py", "the GIF's frames are drawn by resvg")
+    stepper.save_gif(tmp_path / "steps.gif")  # the GIF needs no ffmpeg

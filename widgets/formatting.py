@@ -119,3 +119,12 @@ def magnitude(x: Any) -> float:
 
         return float(np.sqrt(np.sum(np.square(np.asarray(x, dtype=float)))))
     return float(x)
+
+
+NARROW = frozenset("-.,:;'|!ilj")
+
+
+def text_width(text: str) -> float:
+    """Roughly how wide `text` is drawn, in digit widths: digits and most letters 1, points, signs and
+    thin letters 1/2 (DejaVu Sans). For sizing what graphviz does not measure for us."""
+    return sum(0.5 if ch in NARROW else 1.0 for ch in text)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from html import escape
 from typing import Any
 
 import ipywidgets as w
@@ -26,6 +25,7 @@ from autograd_core.graph import path_nodes, topological_order
 from autograd_core.node import is_constant, stage_of, symbol_of
 
 from . import fit, formatting
+from .dotgraph import defaults, escape
 from .fit import Fit
 from .names import node_names
 from .plan import check_root
@@ -483,16 +483,11 @@ def folded_dot(folded: Folded, theme: Theme, direction: str = "LR", caption: str
     """The DOT of a folded graph: a box per Box, a wire per Wire (labelled with its count)."""
     t = theme
     pw = t.penwidth
-    lines = [
-        "digraph folded {",
-        f'  graph [rankdir={direction} bgcolor="{t.background}" pad="0.2" nodesep="0.3" ranksep="0.45" '
-        f'fontname="{t.font}" fontsize={t.font_size:g} fontcolor="{t.text}" labelloc=t labeljust=l '
-        f"label=<{escape(caption)}>]",
-        f'  node [fontname="{t.font}" fontsize={t.font_size:g} fontcolor="{t.text}" color="{t.wire}" '
-        f'penwidth={pw:g} shape=box style="rounded,filled" fillcolor="{t.gate_fill}" margin="0.12,0.06"]',
-        f'  edge [color="{t.wire}" penwidth={pw:g} arrowsize=0.7 fontname="{t.font}" '
-        f'fontsize={t.font_size * 0.75:g} fontcolor="{t.wire}"]',
-    ]
+    lines = ["digraph folded {", *defaults(
+        t, direction, pad=0.2, nodesep=0.3, ranksep=0.45, arrowsize=0.7,
+        graph=f"fontcolor=\"{t.text}\" labelloc=t labeljust=l label=<{escape(caption)}>",
+        node=f'shape=box style="rounded,filled" fillcolor="{t.gate_fill}" margin="0.12,0.06"',
+        edge=f'fontname="{t.font}" fontsize={t.font_size * 0.75:g} fontcolor="{t.wire}"')]
     for b in folded.boxes:
         rows = [f"<B>{escape(b.title)}</B>"]
         if b.value is not None:

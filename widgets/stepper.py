@@ -19,11 +19,11 @@ from autograd_core.node import is_constant
 
 from . import formatting
 from .budget import GraphTooLarge
-from .export import StepperExports
+from .export import Exports, Pack
 from .folded_story import FoldedStory, tell_folded
 from .frames import Frame
 from .plan import check_root
-from .player import SPEEDS, FramePlayer, check_speed, new_id
+from .player import SPEEDS, FramePlayer, check_speed, narration_css, new_id
 from .render import INSTALL_HELP, GraphvizNotFound
 from .scene import Fitted, Scene, Story, lay_out_fitted, tell
 from .themes import check_digits, check_direction, check_style, get_theme
@@ -51,7 +51,7 @@ class _View:
         self.node_of = graph_nodes  # id(node in the user's graph) -> topological index in this view
 
 
-class GraphStepper(FramePlayer, StepperExports, w.VBox):
+class GraphStepper(FramePlayer, Exports, w.VBox):
     """Step through the forward pass (values appear node by node) and the backward pass (gradients).
 
         stepper = GraphStepper(loss)          # shows itself when it is the last line of a cell
@@ -255,6 +255,27 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         )
         self._guessed(nxt)
         return right
+
+    def export_pack(self) -> Pack:
+        """The frames of the view shown now (expanded or stages fused), as the exports (save_*) use them."""
+        scene = self._scene()
+        if scene is None:
+            raise GraphvizNotFound()
+        frames = list(self.steps)
+        scope = f"bp-i{self._id}"
+        return Pack(
+            title=f"Backpropagation through {self.names[-1]}",
+            theme=self._theme,
+            live_svg=scene.live_svg(),
+            frame_css=[scene.css(f) for f in frames],
+            narration_html=[f.narration.html for f in frames],
+            narration_text=[f.narration.text for f in frames],
+            phase_html=[f"<b>{escape(PHASE_TEXT[f.phase])}</b>" for f in frames],
+            page_css=narration_css(self._theme, scope),
+            scope=scope,
+            frame_svg=lambda i: scene.frame_svg(frames[i]),
+            interval_ms=int(self.play.interval) if len(frames) > 1 else 1000,
+        )
 
     def set_root(self, root: Any) -> None:
         """Replace the expression (also while playing): back to frame 0 of the new graph."""

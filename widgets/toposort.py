@@ -11,8 +11,6 @@ own recorded backward steps; the naive recursion is the only thing computed here
 from __future__ import annotations
 
 import math
-import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -64,40 +62,6 @@ class SortFrame:
     warn: bool = False  # naive: this step passes on a gradient that is not complete yet
 
 
-# ----- geometry of the drawn nodes ----------------------------------------------------------------
-def _node_boxes(scene: Scene) -> dict[int, tuple[float, float, float, float]]:
-    """Each node's bounding box (value part: its wire or box, name and cells) in the graph's coordinates."""
-    lay = scene.layout
-    root = ET.fromstring(f'<g xmlns="{SVG}">{lay.body}</g>')
-    boxes: dict[int, list[float]] = {}
-    head = f"{lay.prefix}-n"
-    for g in root.iter(f"{{{SVG}}}g"):
-        ident = g.get("id", "")
-        if not ident.startswith(head) or not ident[len(head):].isdigit():
-            continue
-        i = int(ident[len(head):])
-        xs, ys = [], []
-        for el in g.iter():
-            tag = el.tag.rsplit("}", 1)[-1]
-            if tag in ("polygon", "polyline"):
-                nums = [float(v) for v in el.get("points", "").replace(",", " ").split()]
-                xs += nums[0::2]
-                ys += nums[1::2]
-            elif tag == "text":
-                x, y = float(el.get("x", 0)), float(el.get("y", 0))
-                size = float(el.get("font-size", 14))
-                width = 0.62 * size * len("".join(el.itertext()))
-                xs += [x, x + width]
-                ys += [y - 0.8 * size, y + 0.25 * size]
-        for b in (lay.value_boxes.get(i), lay.grad_boxes.get(i)):
-            if b is not None:
-                xs += [b.x0, b.x1]
-                ys += [b.y0, b.y1]
-        if xs:
-            boxes[i] = [min(xs), min(ys), max(xs), max(ys)]
-    return {i: tuple(b) for i, b in boxes.items()}
-
-
 class _Overlay:
     """The sort's own drawing over one scene: stack outlines, order badges, warnings, the order list."""
 
@@ -107,7 +71,7 @@ class _Overlay:
         self.sid = f"#{lay.svg_id}"
         self.prefix = p = lay.prefix
         t = theme
-        boxes = _node_boxes(scene)
+        boxes = {i: (b.x0, b.y0, b.x1, b.y1) for i, b in lay.node_boxes.items()}
         tx, ty = translate_of(lay.transform)
         pad = 3 + t.penwidth
         size = t.font_size
@@ -148,7 +112,7 @@ class _Overlay:
             return
         # the order list under the graph, wrapping into rows
         names = [plan.names[i] for i in order]
-        slot_w = max(3.2, max(_text_width(n) for n in names) + 1.4) * size * 0.62
+        slot_w = max(3.2, max(formatting.text_width(n) for n in names) + 1.4) * size * 0.62
         slot_h = size * 1.9
         gap = size * 0.35
         label_w = size * 4.6
@@ -244,18 +208,12 @@ class _Overlay:
                 f'<g class="bp-order-label">{self.label}</g><g class="bp-order">{"".join(slots)}</g>')
 
 
-_BACKGROUND = re.compile(r'^\s*<polygon fill="[^"]*" stroke="transparent" points="[^"]*"\s*/>')
-
-
 def _blend(colour: str, under: str, amount: float) -> str:
     """`colour` laid over `under` at `amount` opacity, as one solid colour (the PNG renderer has no alpha)."""
     a = [int(colour[k:k + 2], 16) for k in (1, 3, 5)]
     b = [int(under[k:k + 2], 16) for k in (1, 3, 5)]
     return "#" + "".join(f"{round(x * amount + y * (1 - amount)):02x}" for x, y in zip(a, b))
 
-
-def _text_width(text: str) -> float:
-    return sum(0.6 if ch in "ilj.,'" else 1.0 for ch in text)
 
 
 # ----- the two stories -------------------------------------------------------------------------
@@ -576,20 +534,11 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
     def _sort_css(self, scene: Scene, overlay: _Overlay, frame: SortFrame) -> str:
         extra = ""
         if frame.kind in ("enter", "revisit", "append") and frame.node is not None:
-            extra = self._node_css(scene, frame)
+            # the node the search is at, outlined as the stepper's current node (a revisit: mark colour)
+            revisit = frame.kind == "revisit"
+            extra = scene.outline_css(frame.node, self._theme.mark if revisit else None,
+                                      self._theme.gate_fill if revisit else None)
         return extra + overlay.state_css(frame)
-
-    def _node_css(self, scene: Scene, frame: SortFrame) -> str:
-        """The node the search is at, outlined as the stepper's current node (a revisit: mark colour)."""
-        t, lay, sid = self._theme, scene.layout, f"#{scene.layout.svg_id}"
-        i = frame.node
-        wide = t.penwidth * 2.2
-        stroke = t.mark if frame.kind == "revisit" else t.current_stroke
-        fill = t.gate_fill if frame.kind == "revisit" else t.current_fill
-        own = "polyline" if self._style == "circuit" else 'polygon[fill="none"]'
-        return (f"{sid} #{lay.node_id(f'g{i}')} ellipse{{fill:{fill};stroke:{stroke};"
-                f"stroke-width:{wide:g}px}}{sid} #{lay.node_id(f'n{i}')} > {own}{{stroke:{stroke};"
-                f"stroke-width:{wide:g}px}}")
 
     def _live_svg(self, mode: _Mode) -> str:
         """The SVG the player shows (both layouts for a wide graph, the page picks one): all hidden."""
@@ -603,28 +552,12 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
         return self._compose(scene, overlay, css, frame)
 
     def _compose(self, scene: Scene, overlay: _Overlay, css: str, frame: SortFrame | None) -> str:
-        lay = scene.layout
-        if frame is None:
-            vm, vals, gm, grads = scene.value_marks, scene.values_layer, scene.grad_marks, scene.grads_layer
-        else:
-            b = frame.base
-            known = scene.known[b.grads_shown]
-            vm, vals = scene.value_marks[b.values_shown:], scene.values_layer[: b.values_shown]
-            gm, grads = scene.grad_marks[known:], scene.grads_layer[: b.grads_shown]
         behind, front = overlay.parts(frame)
-        # graphviz's own background would hide what is behind the graph: this SVG has its own
-        body = _BACKGROUND.sub("", lay.body, count=1)
-        return (
-            f"{overlay.open_tag()}<style>{css}</style>"
-            f'<rect x="0" y="0" width="{overlay.width:.2f}" height="{overlay.height:.2f}" '
-            f'fill="{self._theme.background}"/>{behind}'
-            f'<g id="{lay.prefix}-graph" transform="{lay.transform}">{body}'
-            f'<g class="bp-layer bp-value-marks">{"".join(vm)}</g>'
-            f'<g class="bp-layer bp-grad-marks">{"".join(gm)}</g>'
-            f'<g class="bp-layer bp-values">{"".join(vals)}</g>'
-            f'<g class="bp-layer bp-grads">{"".join(grads)}</g></g>'
-            f"{front}</svg>"
-        )
+        background = (f'<rect x="0" y="0" width="{overlay.width:.2f}" height="{overlay.height:.2f}" '
+                      f'fill="{self._theme.background}"/>')
+        layers = scene.frame_layers(frame.base if frame is not None else None)
+        return scene.svg_with(css, layers, open_tag=overlay.open_tag(), behind=background + behind,
+                              front=front)
 
     # ----- stepping (player.FramePlayer) -----------------------------------------------------
     def _frame_css(self, frame: SortFrame) -> str:
@@ -636,7 +569,8 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
             self.naive = change["new"]
 
     # ----- exports --------------------------------------------------------------------------
-    def _export_pack(self) -> Pack:
+    def export_pack(self) -> Pack:
+        """The frames shown now (the sort, or the naive recursion), as the exports (save_*) use them."""
         mode = self._ready()
         if mode.scene is None:
             raise GraphvizNotFound()

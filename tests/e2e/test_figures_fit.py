@@ -231,3 +231,29 @@ def test_the_projector_figures_fit_a_1280x720_screen(lab, browser, artifacts):
         assert not found, f"{len(found)} problems:\n" + "\n".join(found[:40])
     finally:
         context.close()
+
+
+def test_09s_figures_fit_notebook_7(browser, artifacts, tmp_path_factory):
+    """Notebook 7 (no side panel, its own margins): 09's sigmoid chain and gradient checks fit too."""
+    root = tmp_path_factory.mktemp("fit-nb7")
+    copy_notebooks(root)
+    with jupyter_server("notebook", root, tmp_path_factory.mktemp("fit-nb7-home")) as server:
+        context, page = open_page(browser, 1280, 800)
+        try:
+            run = open_and_run(page, server, "notebooks/09_debugging_gradients.ipynb", timeout_s=300)
+            page.add_style_tag(content="* { transition: none !important }")
+            found: list[str] = []
+            statics = page.locator(".bp-drawing, .bp-gradcheck")
+            for k in range(statics.count()):
+                statics.nth(k).scroll_into_view_if_needed()
+                measures = statics.nth(k).evaluate(JS_MEASURE)
+                found += problems(measures, FLOOR_PX, f"nb7 09 figure {k}", whole=True)
+            steppers = run.steppers()
+            for k in range(steppers.count()):
+                found += step_through(page, steppers.nth(k), FLOOR_PX, f"nb7 09 stepper {k}")[0]
+            assert statics.count() and steppers.count(), "09 shows figures and steppers"
+            first_backward(steppers.nth(0))
+            page.screenshot(path=str(artifacts / "fit-nb7-09-first-backward-page.png"))
+            assert not found, f"{len(found)} problems:\n" + "\n".join(found[:40])
+        finally:
+            context.close()
