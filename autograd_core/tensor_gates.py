@@ -38,7 +38,8 @@ def add(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
     return a + b, (1.0, 1.0)
 
 
-@tensor_gate("-", BROADCAST, why=lambda i: ("local gradient 1", "local gradient -1")[i])
+@tensor_gate("-", BROADCAST, why=lambda i: ("a - b passes the gradient to a: local gradient 1",
+                                            "a - b flips the gradient's sign for b: local gradient -1")[i])
 def sub(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
     """f(a, b) = a - b: df/da = 1, df/db = -1."""
     return a - b, (1.0, -1.0)
