@@ -292,7 +292,7 @@ def _sorted_mode(root: Any, style: str, digits: int, prefix: str,
         if k == 0:
             head = f"backward walks topo from the end, starting at {plan.names[f.node]} (number {n} of {n})"
         frames.append(SortFrame(len(frames), "backward", "backward", f.node, (), n, pos, f,
-                                _prepend(head, f.narration)))
+                                _headed(head, f.narration)))
     last = frames[-1]
     frames[-1] = SortFrame(last.index, "done", last.kind, last.node, (), last.appended, last.pointer,
                            last.base, last.narration)
@@ -384,28 +384,20 @@ def _naive_mode(root: Any, style: str, digits: int, prefix: str,
 
 def _silent() -> Narration:
     """The narration of a frame used only for its picture (the player writes its own words)."""
-    return Narration("", "")
+    return Narration()
 
 
 def _lines(lines: list[str | Piece], warn: bool = False) -> Narration:
-    def html_of(line: str | Piece) -> str:
-        if not isinstance(line, str):
-            return f'<div class="bp-line">{line.html}</div>'
-        cls = "bp-line bp-wrong" if warn and line.startswith("\u26a0") else "bp-line"
-        return f'<div class="{cls}">{escape(line)}</div>'
-
-    html = "".join(html_of(line) for line in lines)
-    text = "\n".join(line if isinstance(line, str) else line.text for line in lines)
-    return Narration(text, f'<div class="bp-narr">{html}</div>')
+    """The player's own lines; with `warn`, those that start with ⚠ are marked as warnings."""
+    pieces = tuple(Piece(line, escape(line)) if isinstance(line, str) else line for line in lines)
+    marks = tuple("bp-wrong" if warn and isinstance(line, str) and line.startswith("\u26a0") else ""
+                  for line in lines)
+    return Narration(pieces, marks)
 
 
-def _prepend(head: str, n: Narration) -> Narration:
-    inner = n.html
-    opening = '<div class="bp-narr">'
-    if inner.startswith(opening) and inner.endswith("</div>"):
-        inner = inner[len(opening):-len("</div>")]
-    html = f'{opening}<div class="bp-line"><b>{escape(head)}</b></div>{inner}</div>'
-    return Narration(head + "\n" + n.text, html)
+def _headed(head: str, n: Narration) -> Narration:
+    """`n` under a bold heading line (the backward walk over the order: which entry it is at)."""
+    return n.before(Piece(head, f"<b>{escape(head)}</b>"))
 
 
 # ----- the widget -----------------------------------------------------------------------------
