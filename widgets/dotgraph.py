@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Collection, Sequence
 from html import escape as html_escape
+from typing import Any
 
 from autograd_core.node import is_constant
 
@@ -64,23 +65,11 @@ def defaults(theme: Theme, direction: str, *, pad: float = 0.15, nodesep: float 
     ]
 
 
-def dot_source(
-    plan: Plan,
-    theme: Theme,
-    direction: str,
-    values: Sequence[str],
-    grads: Sequence[str],
-    *,
-    slots: bool,
-    marked: Collection[int] = (),
-) -> str:
-    """DOT for `plan`, with `values[i]` and `grads[i]` written in node i's two cells.
-
-    With `slots=True` the two cells get ids (`v3`, `g3`) so that the stepper can find their boxes
-    in the SVG and put its own texts there (see layout.py).
-    """
-    return "digraph backprop {\n" + "".join(dot_body(plan, theme, direction, values, grads,
-                                                   slots=slots, marked=marked)) + "}\n"
+def dot_source(plan: Plan, theme: Theme, direction: str, values: Sequence[str], grads: Sequence[str],
+               **options: Any) -> str:
+    """The whole DOT text of `dot_body` (same arguments), as a graph named `backprop`."""
+    body = dot_body(plan, theme, direction, values, grads, **options)
+    return "digraph backprop {\n" + "".join(body) + "}\n"
 
 
 def dot_body(
@@ -93,7 +82,12 @@ def dot_body(
     slots: bool,
     marked: Collection[int] = (),
 ) -> list[str]:
-    """The statements inside `digraph { ... }`, one per line (each ending in a newline)."""
+    """The statements inside `digraph { ... }`, one per line (each ending in a newline): node i's two
+    cells hold `values[i]` and `grads[i]`.
+
+    With `slots=True` the cells (and each node's table) get ids (`v3`, `g3`, `t3`) so that the stepper
+    can find their boxes in the SVG and put its own texts there (see layout.py).
+    """
     lines = defaults(theme, direction)
     drawer = _Drawer(plan, theme, direction, values, grads, slots, set(marked))
     in_cluster = {i for c in _walk(plan.clusters) for i in c.nodes}

@@ -45,8 +45,29 @@ def with_digits(digits: int | None, write: Callable[..., Any], *args: Any) -> An
 
 @dataclass(frozen=True)
 class Narration:
-    text: str
-    html: str
+    """What a frame says: its lines as data, written out as text or HTML only when shown.
+
+    `marks` gives each line an optional class (`bp-wrong` for a warning); `before` adds a line on top.
+    """
+
+    lines: tuple[Piece, ...] = ()
+    marks: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def html(self) -> str:
+        marks = self.marks or ("",) * len(self.lines)
+        rows = "".join(f'<div class="bp-line{" " + m if m else ""}">{line.html}</div>'
+                       for line, m in zip(self.lines, marks))
+        return f'<div class="bp-narr">{rows}</div>' if self.lines else ""
+
+    def before(self, line: Piece, mark: str = "") -> Narration:
+        """This narration with `line` first."""
+        marks = self.marks or ("",) * len(self.lines)
+        return Narration((line, *self.lines), (mark, *marks))
 
 
 @dataclass(frozen=True)
@@ -133,10 +154,8 @@ def _bracketed(op: str, values: list[Any]) -> list[Piece]:
     return out
 
 
-def _lines(pieces: list[Piece]) -> Narration:
-    text = "\n".join(p.text for p in pieces)
-    html = "".join(f'<div class="bp-line">{p.html}</div>' for p in pieces)
-    return Narration(text, f'<div class="bp-narr">{html}</div>')
+def _lines(pieces: list[Piece | str]) -> Narration:
+    return Narration(tuple(Piece(p, escape(p)) if isinstance(p, str) else p for p in pieces))
 
 
 def start(plan: Plan) -> Narration:

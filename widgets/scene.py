@@ -21,7 +21,7 @@ from .fit import Fit, Side
 from .frames import Frame, GradUpdate, Timeline
 from .layout import Layout, cell, make_layout, placeholder
 from .plan import Plan, make_plan
-from .render import svg_from_dot
+from .render import INSTALL_HELP, GraphvizNotFound, svg_from_dot
 from .themes import Theme
 
 
@@ -299,6 +299,37 @@ def lay_out_fitted(story: Story, theme: Theme, direction: str, prefix: str) -> F
             scenes.append(second)
             sides.append(kept)
     return Fitted(scenes, Fit(f"bp-fit-{prefix}", tuple(sides)))
+
+
+class View:
+    """One way a player shows a story: the story, and once laid out its scenes (one layout, or two for a
+    wide graph) and how the page picks between them, or why it could not be drawn.
+
+    The stepper has one per view of the graph (expanded, stages fused, folded), the sort player one per
+    story (the sort, the naive recursion); each is laid out the first time it is shown.
+    """
+
+    def __init__(self, story: Story, prefix: str) -> None:
+        self.story, self.prefix = story, prefix
+        self.fitted: Fitted | None = None
+        self.error: str | None = None  # why it could not be drawn (graphviz missing, too slow)
+
+    @property
+    def scene(self) -> Scene | None:
+        """The layout in the direction asked for (None until laid out, or if it could not be)."""
+        return self.fitted.scene if self.fitted is not None else None
+
+    def ready(self, theme: Theme, direction: str) -> Scene | None:
+        """Lay the story out (once); GraphTooLarge passes through, for the player to decide."""
+        if self.fitted is None and self.error is None:
+            try:
+                self.fitted = self.lay_out(theme, direction)
+            except GraphvizNotFound:
+                self.error = INSTALL_HELP
+        return self.scene
+
+    def lay_out(self, theme: Theme, direction: str) -> Fitted:
+        return lay_out_fitted(self.story, theme, direction, self.prefix)
 
 
 def translate_of(transform: str) -> tuple[float, float]:

@@ -24,8 +24,8 @@ from .folded_story import FoldedStory, tell_folded
 from .frames import Frame
 from .plan import check_root
 from .player import SPEEDS, FramePlayer, check_speed, narration_css, new_id
-from .render import INSTALL_HELP, GraphvizNotFound
-from .scene import Fitted, Scene, Story, lay_out_fitted, tell
+from .render import GraphvizNotFound
+from .scene import Scene, Story, View, tell
 from .themes import check_digits, check_direction, check_style, get_theme
 
 PHASE_TEXT = {
@@ -39,15 +39,11 @@ PHASE_TEXT = {
 _WAITING = "Type your guess in the box above and press Check (or press <b>Show me</b>) to go on."
 
 
-class _View:
-    """One way of drawing the graph (expanded, or stages fused): its story, and its scene once laid out."""
+class _View(View):
+    """One way of drawing the graph (expanded, stages fused, or folded); where the user's nodes are in it."""
 
     def __init__(self, story: Story, prefix: str, graph_nodes: dict[int, int]) -> None:
-        self.story = story
-        self.prefix = prefix
-        self.scene: Scene | None = None  # the layout in the direction asked for
-        self.fitted: Fitted | None = None  # it, and the other direction's when it is too wide for a cell
-        self.error: str | None = None
+        super().__init__(story, prefix)
         self.node_of = graph_nodes  # id(node in the user's graph) -> topological index in this view
 
 
@@ -401,20 +397,16 @@ class GraphStepper(FramePlayer, Exports, w.VBox):
         """The current view's layout (made once). Raises GraphTooLarge if graphviz ran too long on a
         gate-by-gate view (the stepper then folds the graph); a folded view that does says so instead."""
         view = self._current
-        if view.scene is None and view.error is None:
-            try:
-                direction = self._direction
-                if isinstance(view.story, FoldedStory) and direction == "LR":
-                    direction = "TB"  # boxes are wide: stacked top to bottom they fit a notebook's width
-                view.fitted = lay_out_fitted(view.story, self._theme, direction, view.prefix)
-                view.scene = view.fitted.scene
-            except GraphvizNotFound:
-                view.error = INSTALL_HELP
-            except GraphTooLarge as why:
-                if not isinstance(view.story, FoldedStory):
-                    raise
-                view.error = str(why)
-        return view.scene
+        direction = self._direction
+        if isinstance(view.story, FoldedStory) and direction == "LR":
+            direction = "TB"  # boxes are wide: stacked top to bottom they fit a notebook's width
+        try:
+            return view.ready(self._theme, direction)
+        except GraphTooLarge as why:
+            if not isinstance(view.story, FoldedStory):
+                raise
+            view.error = str(why)
+            return None
 
     def _show_view(self) -> None:
         """Put the current view's fixed SVG in place (once per view switch, never per step)."""

@@ -29,8 +29,8 @@ from .naive import NaiveStep, naive_recursive_backward_steps
 from .narration import Narration, Piece, Share
 from .plan import Plan, check_root, make_plan
 from .player import SPEEDS, FramePlayer, check_speed, narration_css, new_id
-from .render import INSTALL_HELP, GraphvizNotFound
-from .scene import Scene, Story, lay_out_fitted, tell, translate_of
+from .render import GraphvizNotFound
+from .scene import Fitted, Scene, Story, View, tell, translate_of
 from .themes import Theme, check_digits, check_direction, check_style, get_theme
 
 PHASE_TEXT = {
@@ -217,16 +217,32 @@ def _blend(colour: str, under: str, amount: float) -> str:
 
 
 # ----- the two stories -------------------------------------------------------------------------
-class _Mode:
-    """One of the player's two stories (the sort then the backward pass, or the naive recursion)."""
+class _Mode(View):
+    """One of the player's two stories (the sort then the backward pass, or the naive recursion), with the
+    sort's own drawing over each of its scenes."""
 
     def __init__(self, story: Story, frames: list[SortFrame], order: list[int], prefix: str) -> None:
-        self.story, self.frames, self.order, self.prefix = story, frames, order, prefix
-        self.scene: Scene | None = None  # the layout in the direction asked for, and its overlay
-        self.overlay: _Overlay | None = None
-        self.sides: list[tuple[Scene, _Overlay]] = []  # it, and the other direction's for narrow cells
-        self.fit: Fit | None = None
-        self.error: str | None = None
+        super().__init__(story, prefix)
+        self.frames, self.order = frames, order
+        self.overlays: list[_Overlay] = []  # one per scene
+
+    def lay_out(self, theme: Theme, direction: str) -> Fitted:
+        fitted = super().lay_out(theme, direction)
+        self.overlays = [_Overlay(scene, self.story.plan, self.order, theme) for scene in fitted.scenes]
+        # the overlay widens each picture (badges, the order list beneath): the page fits those sizes
+        return Fitted(fitted.scenes, Fit(fitted.fit.key, tuple(o.side() for o in self.overlays)))
+
+    @property
+    def overlay(self) -> _Overlay | None:
+        return self.overlays[0] if self.overlays else None
+
+    @property
+    def sides(self) -> list[tuple[Scene, _Overlay]]:
+        return list(zip(self.fitted.scenes, self.overlays)) if self.fitted is not None else []
+
+    @property
+    def fit(self) -> Fit | None:
+        return self.fitted.fit if self.fitted is not None else None
 
 
 def _sorted_mode(root: Any, style: str, digits: int, prefix: str,
@@ -276,7 +292,7 @@ def _sorted_mode(root: Any, style: str, digits: int, prefix: str,
         if k == 0:
             head = f"backward walks topo from the end, starting at {plan.names[f.node]} (number {n} of {n})"
         frames.append(SortFrame(len(frames), "backward", "backward", f.node, (), n, pos, f,
-                                _prepend(head, f.narration)))
+                                _headed(head, f.narration)))
     last = frames[-1]
     frames[-1] = SortFrame(last.index, "done", last.kind, last.node, (), last.appended, last.pointer,
                            last.base, last.narration)
@@ -368,28 +384,20 @@ def _naive_mode(root: Any, style: str, digits: int, prefix: str,
 
 def _silent() -> Narration:
     """The narration of a frame used only for its picture (the player writes its own words)."""
-    return Narration("", "")
+    return Narration()
 
 
 def _lines(lines: list[str | Piece], warn: bool = False) -> Narration:
-    def html_of(line: str | Piece) -> str:
-        if not isinstance(line, str):
-            return f'<div class="bp-line">{line.html}</div>'
-        cls = "bp-line bp-wrong" if warn and line.startswith("\u26a0") else "bp-line"
-        return f'<div class="{cls}">{escape(line)}</div>'
-
-    html = "".join(html_of(line) for line in lines)
-    text = "\n".join(line if isinstance(line, str) else line.text for line in lines)
-    return Narration(text, f'<div class="bp-narr">{html}</div>')
+    """The player's own lines; with `warn`, those that start with ⚠ are marked as warnings."""
+    pieces = tuple(Piece(line, escape(line)) if isinstance(line, str) else line for line in lines)
+    marks = tuple("bp-wrong" if warn and isinstance(line, str) and line.startswith("\u26a0") else ""
+                  for line in lines)
+    return Narration(pieces, marks)
 
 
-def _prepend(head: str, n: Narration) -> Narration:
-    inner = n.html
-    opening = '<div class="bp-narr">'
-    if inner.startswith(opening) and inner.endswith("</div>"):
-        inner = inner[len(opening):-len("</div>")]
-    html = f'{opening}<div class="bp-line"><b>{escape(head)}</b></div>{inner}</div>'
-    return Narration(head + "\n" + n.text, html)
+def _headed(head: str, n: Narration) -> Narration:
+    """`n` under a bold heading line (the backward walk over the order: which entry it is at)."""
+    return n.before(Piece(head, f"<b>{escape(head)}</b>"))
 
 
 # ----- the widget -----------------------------------------------------------------------------
@@ -505,15 +513,7 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
     def _ready(self) -> _Mode:
         """The current mode, laid out (once)."""
         mode = self._current
-        if mode.scene is None and mode.error is None:
-            try:
-                fitted = lay_out_fitted(mode.story, self._theme, self._direction, mode.prefix)
-                mode.sides = [(scene, _Overlay(scene, mode.story.plan, mode.order, self._theme))
-                              for scene in fitted.scenes]
-                mode.scene, mode.overlay = mode.sides[0]
-                mode.fit = Fit(fitted.fit.key, tuple(overlay.side() for _, overlay in mode.sides))
-            except GraphvizNotFound:
-                mode.error = INSTALL_HELP
+        mode.ready(self._theme, self._direction)
         return mode
 
     def _show_mode(self) -> None:
