@@ -14,7 +14,7 @@ _LAZY: dict[str, str] = {
     "GraphStepper": ".stepper",
     "GraphTooLarge": ".budget",
     "GraphvizNotFound": ".render",
-    "Overview": ".large",
+    "Overview": ".overview",
     "TopoSortPlayer": ".toposort",
     "draw": ".drawing",
 }

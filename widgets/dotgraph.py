@@ -1,7 +1,9 @@
-"""The DOT text of a drawing: gates as circles, values above the wires and gradients below (or boxes)."""
+"""The DOT we write: a graph's gates as circles, values above the wires and gradients below (or boxes), and a
+folded graph's boxes; every DOT opens with the same theme defaults."""
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Collection, Sequence
 from html import escape as html_escape
@@ -10,6 +12,7 @@ from typing import Any
 from autograd_core.node import is_constant
 
 from . import formatting
+from .folding import Folded, label_of
 from .plan import Cluster, Plan
 from .themes import Theme
 
@@ -257,3 +260,40 @@ class _Drawer:
             f'{sep}<FONT COLOR="{t.wire}">data</FONT></TD>{value}'
             f'{sep}<FONT COLOR="{t.wire}"><I>grad</I></FONT></TD>{grad}</TR></TABLE>'
         )
+
+
+def folded_dot(folded: Folded, theme: Theme, direction: str = "LR", caption: str = "") -> str:
+    """The DOT of a folded graph: a box per Box, a wire per Wire (labelled with its count)."""
+    t = theme
+    pw = t.penwidth
+    lines = ["digraph folded {", *defaults(
+        t, direction, pad=0.2, nodesep=0.3, ranksep=0.45, arrowsize=0.7,
+        graph=f"fontcolor=\"{t.text}\" labelloc=t labeljust=l label=<{escape(caption)}>",
+        node=f'shape=box style="rounded,filled" fillcolor="{t.gate_fill}" margin="0.12,0.06"',
+        edge=f'fontname="{t.font}" fontsize={t.font_size * 0.75:g} fontcolor="{t.wire}"')]
+    for b in folded.boxes:
+        rows = [f"<B>{escape(b.title)}</B>"]
+        if b.value is not None:
+            rows.append(f'<FONT COLOR="{t.value}">{escape(formatting.short(b.value, 4))}</FONT>')
+        if b.note:
+            rows.append(f'<FONT COLOR="{t.wire}" POINT-SIZE="{t.font_size * 0.75:g}">{escape(b.note)}</FONT>')
+        if b.expandable is not None:
+            rows.append(f'<FONT COLOR="{t.stage}" POINT-SIZE="{t.font_size * 0.7:g}">'
+                        f"\u25b8 expand: {escape(label_of(b.expandable))}</FONT>")
+        label = "<BR/>".join(rows)
+        attrs = ""
+        if b.kind == "stack":
+            attrs = " peripheries=3"  # a pile of copies
+        elif b.kind in ("module", "sum"):
+            attrs = f' color="{t.stage}" penwidth={pw * 1.5:g}'
+        elif b.kind == "params":
+            attrs = f' fillcolor="{t.background}" color="{t.value}"'
+        elif b.kind == "input":
+            attrs = f' fillcolor="{t.background}"'
+        lines.append(f'  b{b.id} [id="b{b.id}" label=<{label}>{attrs}]')
+    for wire in folded.wires:
+        label = f' label="\u00d7{wire.count:,}"' if wire.count > 1 else ""
+        width = pw * (1 + 0.35 * math.log10(wire.count))
+        lines.append(f'  b{wire.source} -> b{wire.target} [penwidth={width:.2f}{label}]')
+    lines.append("}")
+    return "\n".join(lines) + "\n"

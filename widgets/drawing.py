@@ -12,9 +12,9 @@ from autograd_core.stages import fuse_stages
 
 from . import fit, formatting, render
 from .budget import GraphTooLarge
-from .dotgraph import dot_body
+from .dotgraph import dot_body, folded_dot
 from .fit import Fit
-from .large import caption_of, focus_graph, fold, folded_dot
+from .folding import caption_of, focus_graph, fold
 from .plan import check_root, make_plan
 from .render import GraphvizNotFound, svg_from_dot
 from .themes import Theme, check_digits, check_direction, check_style, get_theme

@@ -25,7 +25,8 @@ from .frames import Frame
 from .plan import check_root
 from .player import SPEEDS, FramePlayer, check_speed, narration_css, new_id
 from .render import GraphvizNotFound
-from .scene import Scene, Story, View, tell
+from .scene import Scene, View
+from .story import Story, tell
 from .themes import check_digits, check_direction, check_style, get_theme
 
 PHASE_TEXT = {
@@ -88,7 +89,7 @@ class GraphStepper(FramePlayer, Exports, w.VBox):
                 "GraphStepper(loss.mean())"
             )
         if focus is not None:  # only the paths from `focus` to the output (same gradients on them)
-            from .large import focus_graph
+            from .folding import focus_graph
 
             root = focus_graph(root, focus)[0]
         self._style = check_style(style)

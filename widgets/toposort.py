@@ -30,7 +30,8 @@ from .narration import Narration, Piece, Share
 from .plan import Plan, check_root, make_plan
 from .player import SPEEDS, FramePlayer, check_speed, narration_css, new_id
 from .render import GraphvizNotFound
-from .scene import Fitted, Scene, Story, View, tell, translate_of
+from .scene import Fitted, Scene, View, translate_of
+from .story import Story, tell
 from .themes import Theme, check_digits, check_direction, check_style, get_theme
 
 PHASE_TEXT = {
