@@ -20,8 +20,9 @@ import graphviz
 
 from autograd_core import Value
 from autograd_core.graph import topological_order
-from widgets import GraphStepper, formatting
-from widgets.dotgraph import dot_source
+from widgets import GraphStepper
+from widgets.planning import formatting
+from widgets.rendering.dotgraph import dot_source
 
 TARGET_MS = {20: 2.0, 200: 5.0, 1400: 20.0}
 STEPS_TIMED = 400  # next() calls timed per size (wrapping round to the start)
@@ -117,9 +118,11 @@ def micrograd_demo() -> tuple[Value, object]:
 
 def demo() -> None:
     """The 65,000-node demo graph: folded views against graphviz laying out every node (stopped)."""
-    from widgets import GraphTooLarge, Overview, budget, draw, render
-    from widgets.plan import make_plan
-    from widgets.themes import LIGHT
+    from widgets import GraphTooLarge, Overview, draw
+    from widgets.planning import budget
+    from widgets.planning.plan import make_plan
+    from widgets.rendering import render
+    from widgets.rendering.themes import LIGHT
 
     start = time.perf_counter()
     loss, model = micrograd_demo()

@@ -122,7 +122,7 @@ def test_tensor_gates_never_warn_at_inf_and_nan(expr):
 def test_control_characters_in_labels_draw_and_export(label, tmp_path):
     pytest.importorskip("ipywidgets", reason="the stepper is an ipywidget")
     from widgets import GraphStepper, draw
-    from widgets.dotgraph import printable
+    from widgets.rendering.dotgraph import printable
 
     x = Value(2.0, label=label)
     y = x * 3
@@ -141,7 +141,7 @@ def test_control_characters_in_labels_draw_in_every_view(label):
     """GradCheckView, Overview and the sort player write their own DOT: they draw such labels too."""
     pytest.importorskip("ipywidgets", reason="the views are ipywidgets")
     from widgets import GradCheckView, Overview, TopoSortPlayer
-    from widgets.dotgraph import printable
+    from widgets.rendering.dotgraph import printable
 
     x = Value(2.0, label=label)
     y = (x * 3).tanh()

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 from autograd_core import Value, stage
-from widgets import budget, draw
+from widgets import draw
 from widgets.exercises import examples
+from widgets.planning import budget
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -11,7 +11,7 @@ from autograd_core import Tensor, Value, gate, gates, graph, nn
 from autograd_core.graph import topological_order
 from widgets import exercises as ex
 from widgets.exercises.lesson07 import reference_steps, small_problem
-from widgets.names import node_names
+from widgets.planning.names import node_names
 
 
 @pytest.fixture(autouse=True)

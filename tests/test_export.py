@@ -20,12 +20,12 @@ from PIL import Image
 from autograd_core import Value
 from tests.conftest import require
 from widgets import GraphStepper, TopoSortPlayer
-from widgets.raster import RasterUnavailable, svg_to_image
-from widgets.themes import LIGHT
+from widgets.exports.raster import RasterUnavailable, svg_to_image
+from widgets.rendering.themes import LIGHT
 
 EVIL = "</script><img src=x onerror=alert(1)>"
 ROOT = Path(__file__).resolve().parents[1]
-ASSETS = ROOT / "widgets" / "player_assets"
+ASSETS = ROOT / "widgets" / "exports" / "player_assets"
 
 
 @pytest.fixture
@@ -228,11 +228,11 @@ def _imports(path: Path) -> set[str]:
 
 def test_the_exports_import_no_player_and_the_players_import_the_exports():
     """One way only: the players hand `export_pack()` to the exports (no export <-> stepper circle)."""
-    players = {".stepper", ".toposort", ".player", ".scene", ".frames", ".folded_story"}
     for module in ("export.py", "raster.py"):
-        assert not _imports(ROOT / "widgets" / module) & players, module
+        found = _imports(ROOT / "widgets" / "exports" / module)
+        assert not {m for m in found if "players" in m or "story" in m or m.endswith(".scene")}, module
     for module in ("stepper.py", "toposort.py"):
-        assert ".export" in _imports(ROOT / "widgets" / module), module
+        assert "..exports.export" in _imports(ROOT / "widgets" / "players" / module), module
     for player in (GraphStepper(mse()), TopoSortPlayer(mse())):
         pack = player.export_pack()
         assert len(pack) == len(player.steps) and pack.narration_text[-1] == player.steps[-1].narration.text
@@ -274,4 +274,4 @@ def test_the_wheel_carries_the_player_files(tmp_path):
     (wheel,) = tmp_path.glob("backprop_lab-*.whl")
     with zipfile.ZipFile(wheel) as z:
         for name in ("player.html", "player.css", "player.js"):
-            assert z.read(f"widgets/player_assets/{name}") == (ASSETS / name).read_bytes(), name
+            assert z.read(f"widgets/exports/player_assets/{name}") == (ASSETS / name).read_bytes(), name

@@ -10,7 +10,7 @@ import pytest
 from article_graphs import mse_loss
 
 from autograd_core import Value, gate
-from widgets.gradcheck_view import BANDS, MAX_CHECKED, GradCheckView, flow_style
+from widgets.views.gradcheck_view import BANDS, MAX_CHECKED, GradCheckView, flow_style
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -112,10 +112,10 @@ def a_cycle(graph: dict[str, set[str]], component: list[str]) -> list[str]:
 
 def test_the_graph_is_read() -> None:
     graph = import_graph()
-    assert "autograd_core.value" in graph and "widgets.stepper" in graph
+    assert "autograd_core.value" in graph and "widgets.players.stepper" in graph
     assert "autograd_core.gates" in graph["autograd_core.value"] or "autograd_core.value" in graph[
         "autograd_core.gates"]
-    assert "widgets.plan" in graph["widgets.drawing"]  # a top-level `from .plan import ...`
+    assert "widgets.planning.plan" in graph["widgets.views.drawing"]  # a top-level `from .plan import ...`
 
 
 def test_function_level_imports_count() -> None:
@@ -139,3 +139,31 @@ def test_no_import_circles() -> None:
     graph = import_graph()
     found = [" -> ".join(a_cycle(graph, c)) for c in circles(graph)]
     assert not found, "import circles (move the code to where it belongs):\n  " + "\n  ".join(found)
+
+
+# widgets' folders in the order of the pipeline: a folder imports only from the folders before it (and
+# from itself); players and views sit side by side, and the top-level modules (the lazy public names,
+# compat) may use any folder.
+PIPELINE = ("planning", "story", "rendering", "exports", ("players", "views"), "exercises")
+
+
+def rank(module: str) -> int | None:
+    parts = module.split(".")
+    if parts[0] != "widgets" or len(parts) < 3:
+        return None  # autograd_core, or a top-level module of widgets
+    for k, stage in enumerate(PIPELINE):
+        if parts[1] == stage or parts[1] in stage:
+            return k
+    raise AssertionError(f"{module}: widgets/{parts[1]}/ is not in PIPELINE; say where it belongs")
+
+
+def test_widgets_folders_import_one_way_along_the_pipeline():
+    backwards = []
+    for name, targets in import_graph().items():
+        here = rank(name)
+        for target in targets:
+            there = rank(target)
+            if here is not None and there is not None and there > here:
+                backwards.append(f"{name} -> {target}")
+    against = "\n".join(sorted(backwards))
+    assert not backwards, f"imports against the pipeline (planning -> story -> rendering -> ...):\n{against}"

@@ -10,9 +10,11 @@ import pytest
 from autograd_core import Value, nn
 from autograd_core.graph import clone, path_nodes, topological_order
 from benchmarks.stepper import dense_graph
-from widgets import GraphStepper, budget, draw, render
-from widgets.folding import focus_graph, fold
-from widgets.overview import Overview
+from widgets import GraphStepper, draw
+from widgets.planning import budget
+from widgets.planning.folding import focus_graph, fold
+from widgets.rendering import render
+from widgets.views.overview import Overview
 
 SVG = "{http://www.w3.org/2000/svg}"
 

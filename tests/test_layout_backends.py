@@ -15,7 +15,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from article_graphs import mse_loss
 
-from widgets import GraphStepper, GraphvizNotFound, draw, render, wasm_layout
+from widgets import GraphStepper, GraphvizNotFound, draw
+from widgets.rendering import render, wasm_layout
 
 WORKER = "http://127.0.0.1:8000/lite/extensions/@jupyterlite/pyodide-kernel-extension/static/worker.js"
 GLOBAL = "__backpropLabViz"

@@ -5,7 +5,7 @@ from autograd_core import Value
 
 def test_unlabelled_unary_gates_are_named_after_their_input():
     from autograd_core.graph import topological_order
-    from widgets.names import node_names
+    from widgets.planning.names import node_names
 
     w, x, y = Value(3.0, "w"), Value(-4.0, "x"), Value(2.0, "y")
     loss = (w * x - y) ** 2
@@ -24,7 +24,7 @@ def test_a_student_gate_on_a_named_input_reads_as_a_function():
 
     from autograd_core import gate
     from autograd_core.graph import topological_order
-    from widgets.names import node_names
+    from widgets.planning.names import node_names
 
     @gate("softplus")
     def softplus(x):

@@ -13,7 +13,7 @@ from autograd_core.graph import topological_order
 from widgets import GraphStepper, TopoSortPlayer, draw
 from widgets import exercises as ex
 from widgets.exercises import examples
-from widgets.names import node_names
+from widgets.planning.names import node_names
 
 
 @pytest.fixture(autouse=True)
@@ -224,8 +224,8 @@ def test_the_sort_player_narrates_with_few_digits_on_the_projector_too():
 
 
 def test_projector_narration_is_as_large_as_the_drawing():
-    from widgets.player import narration_css
-    from widgets.themes import PROJECTOR
+    from widgets.players.player import narration_css
+    from widgets.rendering.themes import PROJECTOR
 
     css = narration_css(PROJECTOR, "x")
     size = float(re.search(r"\.bp-narr\{font-size:(\d+)px", css).group(1))

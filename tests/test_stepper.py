@@ -8,8 +8,10 @@ from article_graphs import MSE, NEURON_DW, NEURON_DX, mse
 
 from autograd_core import Value
 from autograd_core.graph import topological_order
-from widgets import GraphStepper, GraphvizNotFound, budget, render, scene
+from widgets import GraphStepper, GraphvizNotFound
 from widgets.exercises import examples
+from widgets.planning import budget
+from widgets.rendering import render, scene
 
 
 def svg_texts(svg: str) -> set[str]:

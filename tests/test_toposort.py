@@ -10,7 +10,7 @@ from article_graphs import mse
 from autograd_core import Value
 from widgets import TopoSortPlayer
 from widgets.exercises import examples
-from widgets.toposort import naive_recursive_backward_steps
+from widgets.players.toposort import naive_recursive_backward_steps
 
 SVG = "{http://www.w3.org/2000/svg}"
 

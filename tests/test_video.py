@@ -12,7 +12,7 @@ from article_graphs import mse_loss
 
 from tests.conftest import require
 from widgets import GraphStepper, TopoSortPlayer
-from widgets.export import VideoUnavailable
+from widgets.exports.export import VideoUnavailable
 
 
 @pytest.fixture(scope="module")

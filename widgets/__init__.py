@@ -9,14 +9,14 @@ from typing import Any
 
 # name -> module that defines it
 _LAZY: dict[str, str] = {
-    "Drawing": ".drawing",
-    "GradCheckView": ".gradcheck_view",
-    "GraphStepper": ".stepper",
-    "GraphTooLarge": ".budget",
-    "GraphvizNotFound": ".render",
-    "Overview": ".overview",
-    "TopoSortPlayer": ".toposort",
-    "draw": ".drawing",
+    "Drawing": ".views.drawing",
+    "GradCheckView": ".views.gradcheck_view",
+    "GraphStepper": ".players.stepper",
+    "GraphTooLarge": ".planning.budget",
+    "GraphvizNotFound": ".rendering.render",
+    "Overview": ".views.overview",
+    "TopoSortPlayer": ".players.toposort",
+    "draw": ".views.drawing",
 }
 
 

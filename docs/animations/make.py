@@ -11,8 +11,9 @@ import sys
 from pathlib import Path
 
 from autograd_core import Value
-from widgets import GraphStepper, TopoSortPlayer, player
+from widgets import GraphStepper, TopoSortPlayer
 from widgets.exercises import mse, staged_function
+from widgets.players import player
 
 HERE = Path(__file__).resolve().parent
 # Element ids carry a per-kernel token (so two notebooks on one page never restyle each other); a fixed

@@ -1,5 +1,5 @@
-"""The exported HTML player from file:// in Chromium: its script (widgets/player_assets/player.js) steps
-it with the buttons, the slider, Play and the keys, offline, without a console error; a hostile label is
+"""The exported HTML player from file:// in Chromium: its script (widgets/exports/player_assets/player.js)
+steps it with the buttons, the slider, Play and the keys, offline, without a console error; a hostile label is
 text; and the PNG frames (resvg) look like the browser's own drawing of the same SVG."""
 
 from __future__ import annotations
@@ -233,7 +233,7 @@ def test_png_frames_look_like_the_browsers_drawing(browser, tmp_path):
     import numpy as np
     from PIL import Image
 
-    from widgets.export import frame_image
+    from widgets.exports.export import frame_image
 
     for player in (mse_stepper(), TopoSortPlayer(mse())):
         pack = player.export_pack()

@@ -10,7 +10,7 @@ from typing import Any
 
 from autograd_core import Gate, Value
 
-from ..formatting import full
+from ..planning.formatting import full
 from .feedback import Item
 
 # What a student leaves in an exercise cell until they answer it.

@@ -8,7 +8,7 @@ from typing import Any
 from autograd_core import Value, graph
 from autograd_core.node import local_gradients
 
-from ..formatting import full, operand
+from ..planning.formatting import full, operand
 from .answers import number_item
 from .examples import nodes_by_label
 from .feedback import Feedback, overall

@@ -118,7 +118,7 @@ class Feedback:
         if self.root is None or self.status != "wrong":
             return None
         try:
-            from ..drawing import draw  # late: the drawing module imports graphviz
+            from ..views.drawing import draw  # late: the drawing module imports graphviz
         except ImportError:
             return None
         # A copy with its backward pass run, so the picture shows the numbers the hints talk about.

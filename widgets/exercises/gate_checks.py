@@ -10,7 +10,7 @@ from typing import Any
 from autograd_core import Gate, Value, graph
 from autograd_core.node import gate_of, local_gradients
 
-from ..formatting import full
+from ..planning.formatting import full
 from .answers import close, is_unanswered
 from .feedback import Feedback, Item, overall
 from .report import report, unanswered, verdict

@@ -5,7 +5,7 @@ from __future__ import annotations
 from autograd_core import Value
 from autograd_core.node import gate_of, gate_params, local_gradients
 
-from ..formatting import full as fmt
+from ..planning.formatting import full as fmt
 from .naming import node_name
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from autograd_core.gates import mul
 
-from ..formatting import full
+from ..planning.formatting import full
 from .checks import check_gradients, check_numbers, gradients
 from .examples import circuit, nodes_by_label
 from .feedback import Feedback

@@ -6,7 +6,7 @@ from typing import Any
 
 from autograd_core import graph
 
-from ..formatting import full
+from ..planning.formatting import full
 from .checks import check_gradients, check_numbers, contribution_hint, gradients
 from .examples import nodes_by_label, staged_function
 from .feedback import Feedback

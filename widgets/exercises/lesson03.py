@@ -7,7 +7,7 @@ from typing import Any
 from autograd_core.gates import sigmoid
 from autograd_core.node import local_gradients
 
-from ..formatting import full
+from ..planning.formatting import full
 from .checks import check_gradients, check_numbers
 from .examples import neuron
 from .feedback import Feedback

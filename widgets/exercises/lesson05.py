@@ -7,7 +7,7 @@ from typing import Any
 
 from autograd_core import Value, graph
 
-from ..naive import naive_recursive_backward_steps
+from ..story.naive import naive_recursive_backward_steps
 from .answers import is_unanswered
 from .checks import check_numbers, gradient_hint, gradients
 from .examples import fork, mse, neuron, nodes_by_label, staged_function

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..formatting import full
+from ..planning.formatting import full
 from .answers import NotANumber, as_number, close, is_unanswered
 from .checks import check_numbers, gradients
 from .examples import mse, nodes_by_label

@@ -7,7 +7,7 @@ from typing import Any
 
 from autograd_core import Value
 
-from ..formatting import full
+from ..planning.formatting import full
 from .answers import close, is_unanswered
 from .checks import check_numbers
 from .feedback import Feedback, Item, overall

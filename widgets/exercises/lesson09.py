@@ -9,7 +9,7 @@ from autograd_core import Gate, Value, gradcheck, graph
 from autograd_core.gates import sigmoid
 from autograd_core.node import local_gradients
 
-from ..formatting import full
+from ..planning.formatting import full
 from .answers import is_unanswered
 from .checks import check_numbers
 from .examples import named

@@ -6,7 +6,7 @@ from typing import Any
 
 from autograd_core import graph
 
-from ..names import node_names
+from ..planning.names import node_names
 
 # The names of the graph being checked. The nodes are kept with their names, so that no id is reused
 # while the mapping is in use; report() forgets them once the feedback is made.

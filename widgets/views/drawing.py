@@ -10,14 +10,15 @@ import graphviz
 
 from autograd_core.stages import fuse_stages
 
-from . import fit, formatting, render
-from .budget import GraphTooLarge
-from .dotgraph import dot_body, folded_dot
-from .fit import Fit
-from .folding import caption_of, focus_graph, fold
-from .plan import check_root, make_plan
-from .render import GraphvizNotFound, svg_from_dot
-from .themes import Theme, check_digits, check_direction, check_style, get_theme
+from ..planning import formatting
+from ..planning.budget import GraphTooLarge
+from ..planning.folding import caption_of, focus_graph, fold
+from ..planning.plan import check_root, make_plan
+from ..rendering import fit, render
+from ..rendering.dotgraph import dot_body, folded_dot
+from ..rendering.fit import Fit
+from ..rendering.render import GraphvizNotFound, svg_from_dot
+from ..rendering.themes import Theme, check_digits, check_direction, check_style, get_theme
 
 
 class Drawing(graphviz.Digraph):

@@ -21,8 +21,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .dotgraph import printable
-from .themes import Theme
+from ..rendering.dotgraph import printable
+from ..rendering.themes import Theme
 
 
 @dataclass

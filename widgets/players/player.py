@@ -13,7 +13,7 @@ from typing import Any
 
 import ipywidgets as w
 
-from .themes import Theme
+from ..rendering.themes import Theme
 
 # Two notebooks (two kernels) can share one JupyterLab page: ids and styles carry this kernel's token
 # as well as the instance number, so one notebook's player never restyles another's.

@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..planning.budget import GraphTooLarge
+from ..story.frames import Frame
+from ..story.replay import Story
 from . import fit
-from .budget import GraphTooLarge
 from .dotgraph import dot_source
 from .fit import Fit, Side
-from .frames import Frame
 from .layout import Layout, cell, make_layout, placeholder
 from .render import INSTALL_HELP, GraphvizNotFound, svg_from_dot
-from .story import Story
 from .themes import Theme
 
 

@@ -7,13 +7,13 @@ from typing import Any
 
 import ipywidgets as w
 
-from . import fit
-from .dotgraph import escape, folded_dot
-from .fit import Fit
-from .folding import Box, caption_of, fold, identity_key
-from .plan import check_root
-from .render import INSTALL_HELP, GraphvizNotFound, svg_from_dot
-from .themes import check_direction, get_theme
+from ..planning.folding import Box, caption_of, fold, identity_key
+from ..planning.plan import check_root
+from ..rendering import fit
+from ..rendering.dotgraph import escape, folded_dot
+from ..rendering.fit import Fit
+from ..rendering.render import INSTALL_HELP, GraphvizNotFound, svg_from_dot
+from ..rendering.themes import check_direction, get_theme
 
 
 class Overview(w.VBox):

@@ -114,7 +114,7 @@ def _svg_from_program(source: str, engine: str) -> str:
     except FileNotFoundError:
         raise GraphvizNotFound(INSTALL_HELP_NATIVE) from None
     except subprocess.TimeoutExpired:
-        from .budget import OPTIONS, GraphTooLarge
+        from ..planning.budget import OPTIONS, GraphTooLarge
 
         raise GraphTooLarge(
             f"graphviz did not finish laying out this graph in {LAYOUT_TIMEOUT_S:g} s (it was stopped). "

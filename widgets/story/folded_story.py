@@ -19,12 +19,12 @@ from typing import Any
 
 from autograd_core.graph import topological_order
 
-from . import formatting
-from .folding import Box, Folded, fold
+from ..planning import formatting
+from ..planning.folding import Box, Folded, fold
+from ..planning.plan import Edge, Plan
 from .frames import Frame, GradUpdate, Timeline
 from .narration import Narration, Piece, _lines, d, number
-from .plan import Edge, Plan
-from .story import Story
+from .replay import Story
 
 
 @dataclass(eq=False)

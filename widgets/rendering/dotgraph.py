@@ -11,9 +11,9 @@ from typing import Any
 
 from autograd_core.node import is_constant
 
-from . import formatting
-from .folding import Folded, label_of
-from .plan import Cluster, Plan
+from ..planning import formatting
+from ..planning.folding import Folded, label_of
+from ..planning.plan import Cluster, Plan
 from .themes import Theme
 
 # Where wires enter and leave a value's table, for each drawing direction.

@@ -17,13 +17,14 @@ import ipywidgets as w
 from autograd_core import gradcheck
 from autograd_core.graph import backward_steps, clone, topological_order
 
-from . import fit, formatting
-from .budget import GraphTooLarge
-from .dotgraph import defaults, escape
-from .fit import Fit
-from .plan import check_root, make_plan
-from .render import INSTALL_HELP, GraphvizNotFound, svg_from_dot
-from .themes import check_direction, get_theme
+from ..planning import formatting
+from ..planning.budget import GraphTooLarge
+from ..planning.plan import check_root, make_plan
+from ..rendering import fit
+from ..rendering.dotgraph import defaults, escape
+from ..rendering.fit import Fit
+from ..rendering.render import INSTALL_HELP, GraphvizNotFound, svg_from_dot
+from ..rendering.themes import check_direction, get_theme
 
 # Each CS231n band: a colour (Okabe-Ito) and, so colour is never the only cue, a symbol, a border
 # width and a border style.

@@ -14,9 +14,10 @@ from typing import Any
 
 from autograd_core.node import is_constant
 
-from . import formatting, narration
+from ..planning import formatting
+from ..planning.plan import Plan
+from . import narration
 from .narration import Narration, Piece, Share
-from .plan import Plan
 
 
 @dataclass(frozen=True)

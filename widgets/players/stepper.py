@@ -17,17 +17,17 @@ from autograd_core.graph import backward_steps, clone
 from autograd_core.graph import topological_order as _topological
 from autograd_core.node import is_constant
 
-from . import formatting
-from .budget import GraphTooLarge
-from .export import Exports, Pack
-from .folded_story import FoldedStory, tell_folded
-from .frames import Frame
-from .plan import check_root
+from ..exports.export import Exports, Pack
+from ..planning import formatting
+from ..planning.budget import GraphTooLarge
+from ..planning.plan import check_root
+from ..rendering.render import GraphvizNotFound
+from ..rendering.scene import Scene, View
+from ..rendering.themes import check_digits, check_direction, check_style, get_theme
+from ..story.folded_story import FoldedStory, tell_folded
+from ..story.frames import Frame
+from ..story.replay import Story, tell
 from .player import SPEEDS, FramePlayer, check_speed, narration_css, new_id
-from .render import GraphvizNotFound
-from .scene import Scene, View
-from .story import Story, tell
-from .themes import check_digits, check_direction, check_style, get_theme
 
 PHASE_TEXT = {
     "start": "start: nothing computed",
@@ -89,7 +89,7 @@ class GraphStepper(FramePlayer, Exports, w.VBox):
                 "GraphStepper(loss.mean())"
             )
         if focus is not None:  # only the paths from `focus` to the output (same gradients on them)
-            from .folding import focus_graph
+            from ..planning.folding import focus_graph
 
             root = focus_graph(root, focus)[0]
         self._style = check_style(style)

@@ -7,9 +7,10 @@ from typing import Any
 
 from autograd_core import graph as graph_steps
 
-from . import formatting, frames
+from ..planning import formatting
+from ..planning.plan import Plan, make_plan
+from . import frames
 from .frames import Frame, GradUpdate, Timeline
-from .plan import Plan, make_plan
 
 
 @dataclass

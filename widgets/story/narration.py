@@ -17,8 +17,8 @@ from typing import Any
 from autograd_core.gate import superscript
 from autograd_core.node import is_constant, needs_grad, why_of
 
-from . import formatting
-from .plan import Plan
+from ..planning import formatting
+from ..planning.plan import Plan
 
 INFIX = {"@": ("@", "@"), "+": ("+", "+"), "*": ("\u00d7", "\u00d7"), "/": ("/", "\u00f7"), "**": ("^", "^")}
 MINUS = "\u2212"  # the minus sign of a gate (negation), apart from a number's own "-"

@@ -20,19 +20,21 @@ import ipywidgets as w
 from autograd_core.graph import backward_steps, clone, topo_sort_steps
 from autograd_core.node import is_constant
 
-from . import fit, formatting, narration
-from .export import Exports, Pack
-from .fit import Fit, Side, fit_width_style
-from .frames import Frame, GradUpdate, Timeline
-from .layout import SVG
-from .naive import NaiveStep, naive_recursive_backward_steps
-from .narration import Narration, Piece, Share
-from .plan import Plan, check_root, make_plan
+from ..exports.export import Exports, Pack
+from ..planning import formatting
+from ..planning.plan import Plan, check_root, make_plan
+from ..rendering import fit
+from ..rendering.fit import Fit, Side, fit_width_style
+from ..rendering.layout import SVG
+from ..rendering.render import GraphvizNotFound
+from ..rendering.scene import Fitted, Scene, View, translate_of
+from ..rendering.themes import Theme, check_digits, check_direction, check_style, get_theme
+from ..story import narration
+from ..story.frames import Frame, GradUpdate, Timeline
+from ..story.naive import NaiveStep, naive_recursive_backward_steps
+from ..story.narration import Narration, Piece, Share
+from ..story.replay import Story, tell
 from .player import SPEEDS, FramePlayer, check_speed, narration_css, new_id
-from .render import GraphvizNotFound
-from .scene import Fitted, Scene, View, translate_of
-from .story import Story, tell
-from .themes import Theme, check_digits, check_direction, check_style, get_theme
 
 PHASE_TEXT = {
     "start": "start: values computed, no gradient yet",

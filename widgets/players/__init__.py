@@ -1,0 +1,1 @@
+"""The step-through widgets: the frame player, GraphStepper and TopoSortPlayer."""

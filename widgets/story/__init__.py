@@ -1,0 +1,1 @@
+"""What each frame says and shows: a graph's steps replayed as frames, with their narration."""

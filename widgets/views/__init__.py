@@ -1,0 +1,1 @@
+"""The still pictures and checks: draw(), GradCheckView and the folded Overview."""
