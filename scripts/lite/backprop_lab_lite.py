@@ -17,28 +17,30 @@ REMOTE: dict[str, str] = json.loads((Path(__file__).with_name("backprop_lab_lite
 
 
 def explain(name: str, source: str) -> str:
-    """The message a student sees instead of the bare ModuleNotFoundError."""
+    """The message a student sees instead of the bare ModuleNotFoundError (lines under 80 characters)."""
     return (
         f"{name} could not be fetched from {source}.\n\n"
-        f"This notebook needs {name}. The site ships everything notebooks 00-05 need, but numpy,\n"
-        f"matplotlib and Pillow are downloaded from {source} the first time a cell imports\n"
-        "them, and this browser could not reach it (it is offline, or the network blocks it).\n\n"
+        f"This notebook needs {name}. The site ships everything notebooks 00-05 need; numpy,\n"
+        "matplotlib and Pillow are downloaded when a cell first imports them, and this\n"
+        "browser could not reach the address above (it is offline, or the network blocks it).\n\n"
         "What to do:\n"
-        "  - connect to the internet (or ask for that address to be allowed), then restart the kernel\n"
-        "    (Kernel > Restart Kernel and Run All Cells);\n"
-        f"  - or open this notebook where {name} is installed: Binder, Colab or your own Jupyter (see the\n"
-        "    README);\n"
+        "  - connect to the internet (or ask for that address to be allowed), then\n"
+        "    Kernel > Restart Kernel and Run All Cells;\n"
+        f"  - or open this notebook where {name} is installed: Binder, Colab or your own\n"
+        "    Jupyter (see the README);\n"
         "  - notebooks 00-05 need no numpy: they run here offline."
     )
 
 
-def _handler(shell, etype, value, tb, tb_offset=None):
+def _handler(shell, etype, value, tb, tb_offset=None) -> None:
+    # IPython 9 (the site's) leaves the showing to the handler: the cell then fails as with any error
     name = (getattr(value, "name", None) or "").split(".")[0]
     if name not in REMOTE:
-        return shell.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+        return
     text = explain(name, REMOTE[name])
     value.msg = text.split("\n", 1)[0]  # what str(error) says: the first line
-    return text.split("\n")
+    shell._showtraceback(etype, value, text.split("\n"))
 
 
 def load_ipython_extension(shell) -> None:
