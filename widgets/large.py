@@ -16,19 +16,19 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from html import escape
 from typing import Any
 
 import ipywidgets as w
 
 from autograd_core import graph
 from autograd_core.graph import path_nodes, topological_order
-from autograd_core.node import is_constant, stage_of
+from autograd_core.node import is_constant, stage_of, symbol_of
 
 from . import fit, formatting
+from .dotgraph import defaults, escape
 from .fit import Fit
 from .names import node_names
-from .plan import check_root, gate_symbol
+from .plan import check_root
 from .render import INSTALL_HELP, GraphvizNotFound, svg_from_dot
 from .themes import Theme, check_direction, get_theme
 
@@ -220,7 +220,7 @@ def _atoms(g: _Graph) -> tuple[list[_Atom], list[int]]:
                 a = atom(("node", id(node)), "input", node=i)
         elif runs[i] is not None:
             a = atom(("chain", runs[i]), "chain", ops=[])
-            atoms[a].info["ops"].append(node._op)
+            atoms[a].info["ops"].append(symbol_of(node))
         else:
             sum_of = _sum_parent(node, index, uses, atom_of, atoms) if node._op == "+" else None
             if sum_of is not None:
@@ -433,22 +433,21 @@ def _box(bid: int, group: list[_Atom], order: list, names: list[str]) -> Box:
     if copies > 1:
         if kind == "input":
             return Box(bid, "stack", f"inputs (\u00d7{copies:,})", members, copies)
-        symbol = gate_symbol(first.info["op"])
+        symbol = symbol_of(order[first.info["node"]])
         return Box(bid, "stack", f"{symbol}  (\u00d7{copies:,})", members, copies, note="gates")
     i = first.info["node"]
     node = order[i]
     if kind == "input":
         return Box(bid, "input", names[i], 1, value=node.data, grad=node.grad, node=node)
-    symbol = gate_symbol(node._op)
+    symbol = symbol_of(node)
     # a made-up name (n65237) says nothing in a picture of 65,000 nodes: show the gate, and the label if any
     title = f"{node.label} = {symbol}" if node.label else (f"output = {symbol}" if i == len(order) - 1
                                                           else symbol)
     return Box(bid, "node", title, 1, value=node.data, grad=node.grad, node=node)
 
 
-def _chain_title(ops: list[str]) -> str:
+def _chain_title(symbols: list[str]) -> str:
     """`(×, +) ×1,500` for a chain that repeats × then + 1,500 times; else its gates' count."""
-    symbols = [gate_symbol(op) for op in ops]
     for period in range(1, min(8, len(symbols) // 2) + 1):
         if all(symbols[k] == symbols[k % period] for k in range(len(symbols))) and len(symbols) % period == 0:
             unit = symbols[:period]
@@ -484,16 +483,11 @@ def folded_dot(folded: Folded, theme: Theme, direction: str = "LR", caption: str
     """The DOT of a folded graph: a box per Box, a wire per Wire (labelled with its count)."""
     t = theme
     pw = t.penwidth
-    lines = [
-        "digraph folded {",
-        f'  graph [rankdir={direction} bgcolor="{t.background}" pad="0.2" nodesep="0.3" ranksep="0.45" '
-        f'fontname="{t.font}" fontsize={t.font_size:g} fontcolor="{t.text}" labelloc=t labeljust=l '
-        f"label=<{escape(caption)}>]",
-        f'  node [fontname="{t.font}" fontsize={t.font_size:g} fontcolor="{t.text}" color="{t.wire}" '
-        f'penwidth={pw:g} shape=box style="rounded,filled" fillcolor="{t.gate_fill}" margin="0.12,0.06"]',
-        f'  edge [color="{t.wire}" penwidth={pw:g} arrowsize=0.7 fontname="{t.font}" '
-        f'fontsize={t.font_size * 0.75:g} fontcolor="{t.wire}"]',
-    ]
+    lines = ["digraph folded {", *defaults(
+        t, direction, pad=0.2, nodesep=0.3, ranksep=0.45, arrowsize=0.7,
+        graph=f"fontcolor=\"{t.text}\" labelloc=t labeljust=l label=<{escape(caption)}>",
+        node=f'shape=box style="rounded,filled" fillcolor="{t.gate_fill}" margin="0.12,0.06"',
+        edge=f'fontname="{t.font}" fontsize={t.font_size * 0.75:g} fontcolor="{t.wire}"')]
     for b in folded.boxes:
         rows = [f"<B>{escape(b.title)}</B>"]
         if b.value is not None:
@@ -529,17 +523,6 @@ def caption_of(folded: Folded, reason: str = "") -> str:
     return f"{reason}{text}"
 
 
-def folded_drawing(root: Any, *, focus: Any = None, theme: Theme | str = "light", direction: str = "LR",
-                   expand: Iterable[Any] = (), reason: str = "") -> Any:
-    """`draw()` of a graph too large (or too tangled) to draw node by node: its folded boxes, saying why."""
-    from .draw import Drawing
-
-    folded = fold(root, expand, focus)
-    caption = caption_of(folded, reason) + ". widgets.Overview(...) opens the boxes."
-    lines = folded_dot(folded, get_theme(theme), direction, caption).splitlines(keepends=True)
-    return Drawing(name="folded", body=lines[1:-1])
-
-
 class Overview(w.VBox):
     """A large graph folded into boxes that you can open: modules, repeated parts, long sums.
 
@@ -561,7 +544,7 @@ class Overview(w.VBox):
         self._expanded: list[Any] = list(expand)
         self.caption = w.HTML()
         self.caption.add_class("bp-phase")
-        self.view = w.HTML(layout=w.Layout(overflow="auto", width="100%"))
+        self.view = w.HTML(layout=w.Layout(overflow="auto", width="100%", margin="0"))
         self.view.add_class("bp-view")
         self.choice = w.Dropdown(options=[], description="box:", layout=w.Layout(width="360px"))
         self.choice.add_class("bp-expand-choice")
