@@ -10,7 +10,10 @@ What the site ships (everything a scalar lesson needs, so notebooks 00-05 run wi
   (IPython, jedi, micropip, ...), downloaded from PyPI at the lock's versions; PyPI's files are not
   byte-identical to Pyodide's builds, so the lock's sha256 values are rewritten for the files shipped;
 - the Pyodide kernel and ipywidgets' front end (jupyterlab_widgets), from the Python packages;
-- viz.js (npm `@viz-js/viz`): Graphviz compiled to WebAssembly, at static/viz/viz.js.
+- viz.js (npm `@viz-js/viz`): Graphviz compiled to WebAssembly, at static/viz/viz.js;
+- a small wheel the kernel loads at start (scripts/lite/backprop_lab_lite.py, an IPython extension):
+  when a package the site does not ship cannot be fetched (offline), it says so and what to do,
+  instead of a bare ModuleNotFoundError.
 
 Everything else in Pyodide's lock (numpy, matplotlib, Pillow and their compiled dependencies, which no
 registry reachable from CI has) is loaded from --packages: by default Pyodide's own CDN, or a local
@@ -31,7 +34,10 @@ import subprocess
 import sys
 import tarfile
 import time
+import zipfile
+from base64 import urlsafe_b64encode
 from pathlib import Path
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -53,6 +59,10 @@ EXTRA = {
     "ipywidgets": {"imports": ["ipywidgets"], "depends": ["comm", "ipython", "traitlets"]},
 }
 PROJECT = {"imports": ["autograd_core", "widgets"], "depends": ["graphviz", "ipywidgets"]}
+# The kernel's start-up extension: explains a package that could not be fetched.
+HINT = "backprop_lab_lite"
+HINT_VERSION = "0.1.0"
+HINT_PACKAGE = "backprop-lab-lite"
 
 
 def say(text: str) -> None:
@@ -125,6 +135,36 @@ def project_wheel(folder: Path) -> Path:
     return wheel
 
 
+def hint_wheel(folder: Path, remote: dict[str, str]) -> Path:
+    """A wheel of scripts/lite/backprop_lab_lite.py, its {import: source} table, and the IPython config
+    (a data file, installed under sys.prefix/etc/ipython) that loads it as an extension at kernel start."""
+    dist = f"{HINT}-{HINT_VERSION}"
+    files = {
+        f"{HINT}.py": (ROOT / "scripts" / "lite" / f"{HINT}.py").read_bytes(),
+        f"{HINT}.json": json.dumps(remote, indent=1, sort_keys=True).encode(),
+        f"{dist}.data/data/etc/ipython/ipython_config.json":
+            json.dumps({"InteractiveShellApp": {"extensions": [HINT]}}).encode(),
+        f"{dist}.dist-info/METADATA":
+            f"Metadata-Version: 2.1\nName: {HINT_PACKAGE}\nVersion: {HINT_VERSION}\n".encode(),
+        f"{dist}.dist-info/WHEEL": b"Wheel-Version: 1.0\nGenerator: build_lite\nRoot-Is-Purelib: true\n"
+                                    b"Tag: py3-none-any\n",
+    }
+    record = [f"{name},sha256={urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b'=').decode()},"
+              f"{len(data)}" for name, data in files.items()]
+    files[f"{dist}.dist-info/RECORD"] = ("\n".join(record + [f"{dist}.dist-info/RECORD,,"]) + "\n").encode()
+    wheel = folder / f"{dist}-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in files.items():
+            z.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data)  # reproducible
+    return wheel
+
+
+def source_name(url: str) -> str:
+    """How the offline message names where a package comes from."""
+    host = urlparse(url).hostname or url
+    return f"Pyodide's package CDN ({host})" if host == "cdn.jsdelivr.net" else host
+
+
 # ----- the Pyodide distribution with its rewritten lock ---------------------------------------------
 def lock_entry(wheel: Path, name: str, version: str, imports: list[str], depends: list[str]) -> dict:
     return {"name": name, "version": version, "file_name": wheel.name, "install_dir": "site",
@@ -173,18 +213,21 @@ def build_pyodide(target: Path, cache: Path, project: Path, packages_from: str) 
     # The rest (numpy, matplotlib, Pillow, ...) comes from --packages: a URL, or a folder to copy from.
     local = Path(packages_from) if not re.match(r"^https?://", packages_from) else None
     copied = remote = 0
+    fetched: dict[str, str] = {}  # import name -> where it is fetched from at run time
     for key, pkg in packages.items():
         if key in shipped:
             continue
         if local is not None and (local / pkg["file_name"]).is_file():
             shutil.copy2(local / pkg["file_name"], target / pkg["file_name"])
             copied += 1
-        elif local is None:
-            pkg["file_name"] = packages_from.rstrip("/") + "/" + pkg["file_name"]
-            remote += 1
-        else:
-            pkg["file_name"] = PYODIDE_CDN + pkg["file_name"]
-            remote += 1
+            continue
+        base = packages_from.rstrip("/") + "/" if local is None else PYODIDE_CDN
+        pkg["file_name"] = base + pkg["file_name"]
+        remote += 1
+        fetched.update({name: source_name(base) for name in pkg.get("imports", [])})
+    hint = hint_wheel(target, fetched)
+    packages[HINT_PACKAGE] = lock_entry(hint, HINT_PACKAGE, HINT_VERSION, [HINT], [])
+    shipped.append(HINT_PACKAGE)
     (target / "pyodide-lock.json").write_text(json.dumps(lock, indent=1, sort_keys=True))
     say(f"Pyodide {PYODIDE_VERSION}: {len(shipped)} wheels shipped, {copied} copied from {local}, "
         f"{remote} left to {packages_from if local is None else PYODIDE_CDN}")
@@ -200,7 +243,11 @@ def site_config() -> dict:
             "exposeAppInBrowser": True,  # window.jupyterapp: what the browser tests drive
             "litePluginSettings": {
                 # piplite never reaches for pypi.org: every package comes from the site or the lock
-                "@jupyterlite/pyodide-kernel-extension:kernel": {"disablePyPIFallback": True},
+                "@jupyterlite/pyodide-kernel-extension:kernel": {
+                    "disablePyPIFallback": True,
+                    # loaded before the kernel's IPython starts, which then loads it as an extension
+                    "loadPyodideOptions": {"packages": [HINT_PACKAGE]},
+                },
             },
             "settingsOverrides": {
                 "@jupyterlab/apputils-extension:notification": {"fetchNews": "false",
@@ -249,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     run([str(jupyter), "lite", "build", "--lite-dir", str(lite_dir), "--contents", str(work / "contents"),
          "--output-dir", str(output), "--no-sourcemaps", "--no-unused-shared-packages"],
         cwd=work, stdout=subprocess.DEVNULL)
-    # viz.js where widgets/wasm_layout.py looks for it (the build copies only Pyodide from static/)
+    # viz.js where widgets/rendering/wasm_layout.py looks for it (the build copies only Pyodide from static/)
     (output / "static" / "viz").mkdir(parents=True)
     shutil.copy2(viz / "dist" / "viz.js", output / "static" / "viz" / "viz.js")
     shutil.copy2(viz / "package.json", output / "static" / "viz" / "package.json")  # its licence: MIT

@@ -1,4 +1,5 @@
-"""The layout back ends of widgets/render.py: `dot` where it runs, viz.js (wasm) in Pyodide, else a message.
+"""The layout back ends of widgets/rendering/render.py: `dot` where it runs, viz.js (wasm) in Pyodide,
+else a message.
 
 Pyodide cannot be imported here, so these tests stand in for its `js` and `pyodide.ffi` modules: the fake
 viz.js instance lays out with the real `dot` program, which is what viz.js is (Graphviz, compiled to wasm).

@@ -13,6 +13,7 @@ from typing import Any
 
 import ipywidgets as w
 
+from .. import compat
 from ..rendering.themes import Theme
 
 # Two notebooks (two kernels) can share one JupyterLab page: ids and styles carry this kernel's token
@@ -121,8 +122,8 @@ class FramePlayer:
         self.prev_button = button("", "step-backward", "bp-prev", "previous step", self.prev)
         self.next_button = button("Next", "step-forward", "bp-next", "next step", self.next)
         self.last_button = button("", "fast-forward", "bp-last", "last frame", self.last)
-        self.play = w.Play(min=0, max=1, value=0, interval=speed, show_repeat=False,
-                           layout=w.Layout(flex="0 0 auto"))
+        self.play = compat.Play(min=0, max=1, value=0, interval=speed, show_repeat=False,
+                                layout=w.Layout(flex="0 0 auto"))
         self.play.add_class("bp-play")
         self.slider = w.IntSlider(min=0, max=1, value=0, readout=True, continuous_update=True,
                                   layout=w.Layout(flex="1 1 auto", min_width="120px"))
@@ -132,8 +133,9 @@ class FramePlayer:
         options = dict(SPEEDS)
         if speed not in options.values():
             options[f"{speed} ms"] = speed
-        self.speed = w.Dropdown(options=options, value=speed, layout=w.Layout(width="110px", flex="0 0 auto"),
-                                tooltip="time per step when playing")
+        self.speed = w.Dropdown(options=list(options.items()), value=speed,
+                                layout=w.Layout(width="110px", flex="0 0 auto"))
+        compat.set_tooltip(self.speed, "time per step when playing")
         self.speed.add_class("bp-speed")
         self.speed.observe(lambda ch: setattr(self.play, "interval", ch["new"]), names="value")
 
