@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from .tensor import Select, tensor_gate
+from .tensor_rules import Select, tensor_gate, unbroadcast
 
 BROADCAST = (
     "these shapes do not broadcast; NumPy lines them up from the right and each pair of "
@@ -146,8 +146,30 @@ def relu(a: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray]]:
     so even an inf upstream gives 0 there), and a nan passes through with gradient 1. A -0.0 stays
     -0.0 (PyTorch's relu keeps it), so 1 / relu(-0.0) is -inf in both.
     """
-    out = np.where(a < 0.0, 0.0, a)
+    out = _relu(a)
     return out, (Select(out <= 0.0),)
+
+
+def _relu(a: np.ndarray) -> np.ndarray:
+    """max(0, a) with relu(-0.0) = -0.0 and relu(nan) = nan, as np.where(a < 0, 0, a) computes it.
+
+    np.maximum(0.0, a) is the same here and 8x faster (np.where branches on every entry), but which
+    of two equal zeros np.maximum returns is up to the CPU's instruction: checked once (below).
+    """
+    return np.maximum(0.0, a) if _MAXIMUM_KEEPS_MINUS_ZERO else np.where(a < 0.0, 0.0, a)
+
+
+def _maximum_keeps_minus_zero() -> bool:
+    for n in (1, 2, 3, 5, 8, 13, 17, 33, 64, 1000, 1027):  # each SIMD width, with and without a tail
+        probe = np.resize(np.array([-0.0, np.nan, -np.inf, 2.0, -3.0, np.inf, 0.0]), n)
+        got, want = np.maximum(0.0, probe), np.where(probe < 0.0, 0.0, probe)
+        same = np.array_equal(got, want, equal_nan=True) and np.array_equal(np.signbit(got), np.signbit(want))
+        if not same:
+            return False
+    return True
+
+
+_MAXIMUM_KEEPS_MINUS_ZERO = _maximum_keeps_minus_zero()
 
 
 @tensor_gate("maximum", BROADCAST)
@@ -180,15 +202,9 @@ def _matmul_grad(g: np.ndarray, a: np.ndarray, b: np.ndarray, which: int) -> np.
     g = np.reshape(g, (*batch, a2.shape[-2], b2.shape[-1]))  # put back the axes a vector lacked
     if which == 0:
         grad = g @ np.swapaxes(b2, -1, -2)
-        return _sum_to(grad, a2.shape).reshape(a.shape)
+        return unbroadcast(grad, a2.shape).reshape(a.shape)
     grad = np.swapaxes(a2, -1, -2) @ g
-    return _sum_to(grad, b2.shape).reshape(b.shape)
-
-
-def _sum_to(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    from .tensor import unbroadcast
-
-    return unbroadcast(grad, shape)
+    return unbroadcast(grad, b2.shape).reshape(b.shape)
 
 
 # ----- reductions -------------------------------------------------------------------------------
