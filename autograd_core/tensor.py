@@ -68,7 +68,8 @@ def _node(
     """Make a node without re-validating (the gate already did)."""
     t = Tensor.__new__(Tensor)
     t.data = data
-    t.grad = zeros(data.shape)
+    z = _ZEROS.get(data.shape)
+    t.grad = z if z is not None else zeros(data.shape)
     t.requires_grad = requires_grad
     t._prev = prev
     t._local = local
@@ -162,8 +163,10 @@ class Tensor:
             if not parent.requires_grad:
                 continue
             kind = type(local)
-            if kind is float and local == 1.0:
-                value = upstream
+            if kind is float:
+                value = upstream if local == 1.0 else upstream * local
+            elif kind is np.ndarray:
+                value = upstream * local
             elif kind is Select:
                 value = local.route(upstream)
             elif callable(local):  # a vector-Jacobian product, already in the input's shape
@@ -177,7 +180,7 @@ class Tensor:
             if parent._prev:
                 # An intermediate's first contribution: 0 + value is value, no need for a new array.
                 parent.grad = value if before is _ZEROS.get(shape) else before + value
-            elif value is not upstream and value.base is None and not before.any():
+            elif value is not upstream and value.base is None and not np.count_nonzero(before):
                 # An input's first contribution after zero_grad(): take the new array itself (it is
                 # nobody else's) rather than add it to zeros, a pass over memory saved per parameter.
                 parent.grad = value
@@ -212,7 +215,8 @@ class Tensor:
     def _reset_if_intermediate(self) -> None:
         """Before a backward pass: a gate's output starts from 0, an input keeps what it has."""
         if self._prev:
-            self._reset_grad()
+            z = _ZEROS.get(self.data.shape)
+            self.grad = z if z is not None else zeros(self.data.shape)
 
     def _seed_grad(self, grad: Any) -> np.ndarray:
         """The gradient a backward pass starts from at this root (ones for a one-element tensor)."""
@@ -228,7 +232,7 @@ class Tensor:
                     f"that shape, d(something)/d(this tensor): e.g. t.backward(np.ones({self.data.shape})); "
                     "or reduce it to one number first: t.sum().backward()"
                 )
-            return np.ones(self.data.shape)
+            return np.array(1.0).reshape(self.data.shape)  # np.ones, without its Python wrapper
         seed = _to_array(grad.data if isinstance(grad, Tensor) else grad, "backward()")
         if seed.shape != self.data.shape:
             raise ValueError(

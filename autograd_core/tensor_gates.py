@@ -239,8 +239,10 @@ def max_(a: np.ndarray, *, axis: Any = None, keepdims: bool = False) -> tuple[np
 
 def _spread(g: np.ndarray, axis: Any, keepdims: bool, shape: tuple[int, ...]) -> np.ndarray:
     """The upstream gradient of a sum, copied to every entry that was summed (read-only for a view)."""
-    if axis is None:  # one number to every entry: np.full is a C loop, broadcast_to a Python one
-        return np.full(shape, g)
+    if axis is None:  # one number to every entry (np.full's own two steps, without its Python wrapper)
+        spread = np.empty(shape)
+        spread.fill(g.reshape(()) if keepdims else g)
+        return spread
     return np.broadcast_to(_keep_dims(g, axis, keepdims), shape)
 
 
@@ -317,18 +319,34 @@ def log_softmax(a: np.ndarray, *, axis: int = -1) -> tuple[np.ndarray, tuple[Any
     return out, (lambda g: g - np.exp(out) * np.sum(g, axis=axis, keepdims=True),)
 
 
-# ----- a fused loss gate ------------------------------------------------------------------------
+# ----- fused loss gates --------------------------------------------------------------------------
 @tensor_gate("bce_with_logits", BROADCAST)
 def bce_with_logits(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """f(x, y) = -[y log s + (1 - y) log(1 - s)] with s = sigmoid(x), written so nothing overflows:
     max(x, 0) - x*y + log(1 + e^-|x|).  df/dx = s - y, df/dy = -x."""
-    e = np.exp(-np.abs(x))
-    out = np.maximum(x, 0.0) - x * y + np.log1p(e)
-    s = np.where(x >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    out, s = _bce(x, y)
     return out, (s - y, -x)
+
+
+@tensor_gate("mean_bce_with_logits", BROADCAST)
+def mean_bce_with_logits(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, tuple[Any, Any]]:
+    """f(x, y) = the mean of bce_with_logits(x, y) over its n entries, the whole loss as one gate (as
+    PyTorch's binary_cross_entropy_with_logits): dL/dx = upstream * (s - y) / n, dL/dy = upstream * -x / n."""
+    terms, s = _bce(x, y)
+    n = terms.size
+    d_x = (s - y) / n
+    return np.add.reduce(terms, axis=None) / n, (
+        lambda g: unbroadcast(g * d_x, x.shape), lambda g: unbroadcast(g * (-x / n), np.shape(y)))
+
+
+def _bce(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The binary cross-entropy of each logit x against its target y, and s = sigmoid(x)."""
+    e = np.exp(-np.abs(x))  # e^-|x| <= 1: no overflow, whatever x is
+    s = np.where(x >= 0.0, 1.0, e) / (1.0 + e)  # as stable_sigmoid
+    return np.maximum(x, 0.0) - x * y + np.log1p(e), s
 
 
 def stable_sigmoid(a: np.ndarray) -> np.ndarray:
     """1 / (1 + e^-a), computed from e^-|a| so that no exponential overflows."""
     e = np.exp(-np.abs(a))
-    return np.where(a >= 0.0, 1.0 / (1.0 + e), e / (1.0 + e))
+    return np.where(a >= 0.0, 1.0, e) / (1.0 + e)  # 1 / (1 + e^-a) for a >= 0, e^a / (1 + e^a) below
