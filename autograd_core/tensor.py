@@ -180,9 +180,10 @@ class Tensor:
             if parent._prev:
                 # An intermediate's first contribution: 0 + value is value, no need for a new array.
                 parent.grad = value if before is _ZEROS.get(shape) else before + value
-            elif value is not upstream and value.base is None and not np.count_nonzero(before):
-                # An input's first contribution after zero_grad(): take the new array itself (it is
-                # nobody else's) rather than add it to zeros, a pass over memory saved per parameter.
+            elif before.size > 4096 and value is not upstream and value.base is None \
+                    and not np.count_nonzero(before):
+                # A large input's first contribution after zero_grad(): take the new array itself (it
+                # is nobody else's) rather than add it to zeros, a pass over memory saved per parameter.
                 parent.grad = value
             else:
                 parent.grad = before + value

@@ -17,6 +17,8 @@ import numpy as np
 
 from .value import _rule_failed
 
+FLOAT64 = np.dtype(np.float64)  # the dtype of every Tensor's data and gradient
+
 # A tensor rule takes its inputs' arrays and returns (output, local gradients), one per input:
 #     rule(a, b) -> (a * b, (b, a))                                   elementwise: arrays or numbers
 #     rule(a, b) -> (a @ b, (lambda g: g @ b.T, lambda g: a.T @ g))  functions of the upstream gradient
@@ -63,37 +65,35 @@ class TensorGate:
 
     def __call__(self, *inputs: Any, **params: Any) -> Any:
         node = self.node_type
-        # One or two inputs, all Tensors already, is nearly every call: no generator for those.
-        if len(inputs) == 1 and type(inputs[0]) is node:
-            nodes = inputs
+        # One or two inputs, Tensors already, is nearly every call: checked without a generator.
+        if len(inputs) == 2:
+            a, b = inputs
+            if type(a) is not node or type(b) is not node:
+                inputs = (a if type(a) is node else node._constant(a, self.name),
+                          b if type(b) is node else node._constant(b, self.name))
+            arrays = (inputs[0].data, inputs[1].data)
+            requires_grad = inputs[0].requires_grad or inputs[1].requires_grad
+        elif len(inputs) == 1 and type(inputs[0]) is node:
             arrays = (inputs[0].data,)
             requires_grad = inputs[0].requires_grad
-        elif len(inputs) == 2:
-            a, b = inputs
-            nodes = (
-                a if type(a) is node else node._constant(a, self.name),
-                b if type(b) is node else node._constant(b, self.name),
-            )
-            arrays = (nodes[0].data, nodes[1].data)
-            requires_grad = nodes[0].requires_grad or nodes[1].requires_grad
         else:
-            nodes = tuple(x if type(x) is node else node._constant(x, self.name) for x in inputs)
-            arrays = tuple(x.data for x in nodes)
-            requires_grad = any(x.requires_grad for x in nodes)
+            inputs = tuple(x if type(x) is node else node._constant(x, self.name) for x in inputs)
+            arrays = tuple(x.data for x in inputs)
+            requires_grad = any(x.requires_grad for x in inputs)
         token = _quiet(_IGNORE)  # inf and nan are values here, not warnings (as in the scalar engine)
         try:
             out, local = self.rule(*arrays, **params) if params else self.rule(*arrays)
         except (ValueError, IndexError) as e:  # numpy's AxisError is both
-            raise ShapeError(self._explain(nodes, params, e)) from None
+            raise ShapeError(self._explain(inputs, params, e)) from None
         except Exception as e:  # a student's rule: say which gate failed, and on what
-            raise _rule_failed(f"gate {self.name!r}", shapes(nodes, params), e) from e
+            raise _rule_failed(f"gate {self.name!r}", shapes(inputs, params), e) from e
         finally:
             _loud(token)
-        if type(local) is not tuple or len(local) != len(nodes):
-            local = self._checked_locals(local, len(nodes))
-        if type(out) is not np.ndarray or out.dtype != np.float64:
+        if type(local) is not tuple or len(local) != len(inputs):
+            local = self._checked_locals(local, len(inputs))
+        if type(out) is not np.ndarray or out.dtype is not FLOAT64:
             out = np.asarray(out, dtype=np.float64)
-        return node._output(out, nodes, local if requires_grad else (), self, params or None, requires_grad)
+        return node._output(out, inputs, local if requires_grad else (), self, params or None, requires_grad)
 
     def _checked_locals(self, local: Any, n: int) -> tuple[Any, ...]:
         """A (possibly student-written) rule must give one local gradient per input."""
@@ -132,7 +132,11 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     the 4 rows of the upstream gradient (a node used several times adds up its gradients).
     """
     extra = grad.ndim - len(shape)
-    if extra and grad.shape[extra:] == shape:  # only leading axes were added (a bias): one reduce
+    if extra == 1 and grad.ndim == 2 and grad.shape[1:] == shape:
+        # A bias added to every row: the sum of the rows, as a matrix-vector product (ones @ grad),
+        # which BLAS does in a third of the time of np.add.reduce(grad, axis=0) on a small batch.
+        return _ones(grad.shape[0]) @ grad
+    if extra and grad.shape[extra:] == shape:  # only leading axes were added: one reduce
         return np.add.reduce(grad, axis=tuple(range(extra)))
     axes = tuple(range(extra)) + tuple(
         extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
@@ -140,6 +144,20 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     if axes:
         grad = grad.sum(axis=axes, keepdims=True)
     return grad.reshape(shape)
+
+
+_ONES: dict[int, np.ndarray] = {}
+
+
+def _ones(n: int) -> np.ndarray:
+    """A read-only vector of n ones, kept for the next gradient of a bias over a batch of n."""
+    ones = _ONES.get(n)
+    if ones is None:
+        if len(_ONES) > 64:
+            _ONES.clear()
+        ones = _ONES[n] = np.ones(n)
+        ones.flags.writeable = False
+    return ones
 
 
 class Select(NamedTuple):
@@ -170,7 +188,7 @@ def zero_where(blocked: Any, x: np.ndarray) -> np.ndarray:
     (inf x 0): if the sum shows a nan anywhere, it is done with np.where after all.
     """
     if type(blocked) is np.ndarray and blocked.size >= 4096 and blocked.shape == np.shape(x) \
-            and x.dtype == np.float64:
+            and x.dtype is FLOAT64:
         kept = x * ~blocked
         if not np.isnan(np.add.reduce(kept, axis=None)):
             kept += 0.0
