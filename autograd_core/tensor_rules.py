@@ -131,6 +131,8 @@ def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     An input of shape (3,) added to a (4, 3) array was used 4 times: its gradient is the sum of
     the 4 rows of the upstream gradient (a node used several times adds up its gradients).
     """
+    if grad.shape == shape:
+        return grad
     extra = grad.ndim - len(shape)
     if extra == 1 and grad.ndim == 2 and grad.shape[1:] == shape:
         # A bias added to every row: the sum of the rows, as a matrix-vector product (ones @ grad),

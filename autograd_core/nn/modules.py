@@ -32,7 +32,7 @@ class Module:
     def parameters(self) -> list[Any]:
         found: list[Any] = []
         seen: set[int] = set()
-        todo = list(vars(self).values())[::-1]  # a stack, first attribute on top
+        todo: list[Any] = [self]  # a stack: what is left to look into, the next on top
         while todo:
             item = todo.pop()
             if isinstance(item, (Tensor, Value)):
@@ -40,9 +40,11 @@ class Module:
                     seen.add(id(item))
                     found.append(item)
             elif isinstance(item, Module):
-                todo.extend(item.parameters()[::-1])
+                # A sub-module's attributes, in the order they were set (unless it lists its own).
+                own = item is self or type(item).parameters is Module.parameters
+                todo.extend(reversed(vars(item).values()) if own else reversed(item.parameters()))
             elif isinstance(item, (list, tuple)):
-                todo.extend(item[::-1])
+                todo.extend(reversed(item))
         return found
 
     def zero_grad(self) -> None:
