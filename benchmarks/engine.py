@@ -9,7 +9,9 @@ backward) of the same MLP with the same weights, float64 everywhere, one thread 
 the same computation written by hand: forward, loss and a hand-derived backward, no graph; the ratio
 to it is what the graph costs. The contenders are timed in alternating rounds, so that a busy machine
 slows all alike; a ratio reported is the median of the per-round ratios (ours / theirs), and the
-times are the best round of each.
+times are the best round of each. A round is timed in this process's CPU time (`time.process_time`;
+one thread each, so it is the time spent computing): on a shared machine the wall clock also counts
+the moments another job had the core, which fall on whichever contender was running.
 """
 
 from __future__ import annotations
@@ -173,10 +175,10 @@ def _best(f: Callable, steps: int, rounds: int = 5) -> float:
     f()
     times = []
     for _ in range(rounds):
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(steps):
             f()
-        times.append((time.perf_counter() - start) / steps)
+        times.append((time.process_time() - start) / steps)
     return min(times)
 
 
@@ -196,10 +198,10 @@ def _race(contenders: dict[str, Callable], steps: int, rounds: int = ROUNDS) -> 
         this: dict[str, float] = {}
         for n in order:
             f = contenders[n]
-            start = time.perf_counter()
+            start = time.process_time()
             for _ in range(steps):
                 f()
-            this[n] = (time.perf_counter() - start) / steps
+            this[n] = (time.process_time() - start) / steps
             times[n].append(this[n])
         for n in names[1:]:
             ratios[n].append(this[names[0]] / this[n])
