@@ -69,6 +69,7 @@ class TensorGate:
         if len(inputs) == 2:
             a, b = inputs
             if type(a) is not node or type(b) is not node:
+                _check_node_type(node)
                 inputs = (a if type(a) is node else node._constant(a, self.name),
                           b if type(b) is node else node._constant(b, self.name))
             arrays = (inputs[0].data, inputs[1].data)
@@ -77,6 +78,7 @@ class TensorGate:
             arrays = (inputs[0].data,)
             requires_grad = inputs[0].requires_grad
         else:
+            _check_node_type(node)
             inputs = tuple(x if type(x) is node else node._constant(x, self.name) for x in inputs)
             arrays = tuple(x.data for x in inputs)
             requires_grad = any(x.requires_grad for x in inputs)
@@ -113,6 +115,12 @@ class TensorGate:
 
     def __repr__(self) -> str:
         return f"TensorGate({self.name!r})"
+
+
+def _check_node_type(node: Any) -> None:
+    if node is None:
+        raise RuntimeError("tensor gates make Tensors: import autograd_core.tensor (or `from autograd_core "
+                           "import Tensor`) before calling one on plain arrays")
 
 
 def tensor_gate(name: str, hint: str = "") -> Callable[[TensorRule], TensorGate]:
