@@ -9,9 +9,10 @@ from importlib import import_module
 from typing import Any
 
 from . import gradcheck, graph
+from .gate import Gate, define_gate, gate
 from .graph import backward_steps, forward_steps, topo_sort_steps, topological_order
 from .stages import Stage, stage
-from .value import Gate, Value, define_gate, gate
+from .value import Value
 
 # name -> (module that defines it, attribute in it; None for the module itself)
 _LAZY: dict[str, tuple[str, str | None]] = {

@@ -1,7 +1,9 @@
 """The built-in scalar gates: each forward rule beside its local gradients, as the article draws them.
 
-A rule takes its inputs' numbers and returns `(output, (d out/d input, ...))`. Numerics follow
-numpy, not `math`: overflow gives inf, an undefined result gives nan, nothing raises.
+A rule takes its inputs' numbers and returns `(output, (d out/d input, ...))`. Beside it, the gate says
+how it is drawn (`symbol`) and why each local gradient is what it is (`why`, in the narration's notation:
+∂, ×, superscripts); the drawing, the narration and the exercises' hints all read them from the gate.
+Numerics follow numpy, not `math`: overflow gives inf, an undefined result gives nan, nothing raises.
 
 Special values (0, -0, inf, nan) follow PyTorch's float64 autograd, checked by
 tests/test_differential_torch.py. One rule needs a word: where PyTorch's backward *selects* (relu, max,
@@ -9,13 +11,15 @@ x**0 pass the upstream gradient to one input and exactly 0 to the other) rather 
 local gradient is `SELECTED`, a 0 that stays 0 even times an inf or nan upstream gradient
 (`inf * 0.0` is nan, `inf * SELECTED` is 0). A gate that multiplies by a local gradient that happens
 to be 0 (`x * 0`, `(0.0)**2`) still gives `inf * 0 = nan`, as PyTorch does.
+
+A new built-in gate is a rule here and the `Value` method that calls it (docs/architecture.md).
 """
 
 from __future__ import annotations
 
 import math
 
-from .value import gate
+from .gate import fmt, gate, power_of
 
 INF = math.inf
 NAN = math.nan
@@ -52,25 +56,26 @@ PICK_B = (SELECTED, 1.0)
 HALVES = (0.5, 0.5)
 
 
-@gate("+")
+@gate("+", why="an add gate passes its upstream gradient unchanged to every input: local gradient 1")
 def add(a: float, b: float) -> tuple[float, tuple[float, float]]:
     """f(a, b) = a + b: an add gate passes its upstream gradient to both inputs unchanged."""
     return a + b, ONES
 
 
-@gate("*")
+@gate("*", symbol="×", why=lambda i, a, b: f"a multiply gate swaps its inputs: the local gradient is the "
+                                           f"other input, {(b, a)[i]}")
 def mul(a: float, b: float) -> tuple[float, tuple[float, float]]:
     """f(a, b) = a * b: a multiply gate swaps its inputs (df/da = b, df/db = a)."""
     return a * b, (b, a)
 
 
-@gate("neg")
+@gate("neg", symbol="−", why="a negate gate flips the sign of the gradient: local gradient -1")
 def neg(a: float) -> tuple[float, tuple[float]]:
     """f(a) = -a."""
     return -a, MINUS_ONE
 
 
-@gate("/")
+@gate("/", symbol="÷", why=lambda i: ("∂(a/b)/∂a = 1/b", "∂(a/b)/∂b = −a/b²")[i])
 def div(a: float, b: float) -> tuple[float, tuple[float, float]]:
     """f(a, b) = a / b: df/da = 1/b, df/db = -a/b^2."""
     inv = safe_div(1.0, b)
@@ -78,7 +83,8 @@ def div(a: float, b: float) -> tuple[float, tuple[float, float]]:
     return out, (inv, -out * inv)
 
 
-@gate("**{n}")
+@gate("**{n}", symbol="^{n}",
+      why=lambda i, *, n: f"∂({power_of('a', fmt(n))})/∂a = {fmt(n)} × {power_of('a', fmt(n - 1))}")
 def power_const(a: float, *, n: float) -> tuple[float, tuple[float]]:
     """f(a) = a^n for a constant n: df/da = n * a^(n-1).
 
@@ -90,7 +96,8 @@ def power_const(a: float, *, n: float) -> tuple[float, tuple[float]]:
     return const_pow(a, n), (n * const_pow(a, n - 1.0),)
 
 
-@gate("{base}**")
+@gate("{base}**", symbol="{base}^x",
+      why=lambda i, *, base: f"∂({fmt(base)}ᵃ)/∂a = {fmt(base)}ᵃ × ln({fmt(base)})")
 def exp_base(a: float, *, base: float) -> tuple[float, tuple[float]]:
     """f(a) = base^a for a constant base: df/da = base^a * ln(base).
 
@@ -103,7 +110,8 @@ def exp_base(a: float, *, base: float) -> tuple[float, tuple[float]]:
     return out, (out * safe_log(base),)
 
 
-@gate("**")
+@gate("**", symbol="^",
+      why=lambda i: ("∂(aᵇ)/∂a = b × aᵇ⁻¹", "∂(aᵇ)/∂b = aᵇ × ln(a)")[i])
 def power(a: float, b: float) -> tuple[float, tuple[float, float]]:
     """f(a, b) = a^b: df/da = b * a^(b-1), df/db = a^b * ln(a).
 
@@ -117,27 +125,27 @@ def power(a: float, b: float) -> tuple[float, tuple[float, float]]:
     return out, (b * safe_pow(a, b - 1.0), d_b)
 
 
-@gate("exp")
+@gate("exp", why="exp is its own derivative: ∂exp(a)/∂a = exp(a), the gate's output")
 def exp(a: float) -> tuple[float, tuple[float]]:
     """f(a) = e^a: the exponential is its own derivative."""
     out = safe_exp(a)
     return out, (out,)
 
 
-@gate("log")
+@gate("log", why="∂ln(a)/∂a = 1/a")
 def log(a: float) -> tuple[float, tuple[float]]:
     """f(a) = ln(a): df/da = 1/a."""
     return safe_log(a), (safe_div(1.0, a),)
 
 
-@gate("tanh")
+@gate("tanh", why="∂tanh(a)/∂a = 1 − tanh(a)², with tanh(a) the gate's output")
 def tanh(a: float) -> tuple[float, tuple[float]]:
     """f(a) = tanh(a): df/da = 1 - tanh(a)^2."""
     t = math.tanh(a)
     return t, (1.0 - t * t,)
 
 
-@gate("sigmoid")
+@gate("sigmoid", why="∂σ(a)/∂a = (1 − s) × s, with s = σ(a) the gate's output")
 def sigmoid(a: float) -> tuple[float, tuple[float]]:
     """f(a) = 1 / (1 + e^-a), one fused gate: df/da = (1 - s) * s."""
     if a >= 0.0:
@@ -148,7 +156,7 @@ def sigmoid(a: float) -> tuple[float, tuple[float]]:
     return s, ((1.0 - s) * s,)
 
 
-@gate("relu")
+@gate("relu", why="relu lets the gradient through where a > 0 and blocks it elsewhere: local gradient 1 or 0")
 def relu(a: float) -> tuple[float, tuple[float]]:
     """f(a) = max(0, a): the gradient passes where a > 0 and is 0 elsewhere (also at 0).
 
@@ -165,7 +173,7 @@ def relu(a: float) -> tuple[float, tuple[float]]:
     return a, ZERO  # 0 or -0, kept as it is (PyTorch's relu(-0.0) is -0.0)
 
 
-@gate("max")
+@gate("max", why="max routes the whole gradient to the larger input (a tie shares it)")
 def maximum(a: float, b: float) -> tuple[float, tuple[float, float]]:
     """f(a, b) = max(a, b): the max gate routes the gradient to the larger input (ties share it).
 

@@ -36,14 +36,11 @@ def grade(rel_error: float) -> str:
     return "wrong"
 
 
-@dataclass(frozen=True)
-class Check:
-    """One gradient compared: analytic (from backward) against numeric (central difference)."""
+class _Compared:
+    """An analytic number against a numeric one: their relative error and its CS231n band."""
 
-    name: str
     analytic: float
     numeric: float
-    node: Any = None
 
     @property
     def rel_error(self) -> float:
@@ -52,6 +49,16 @@ class Check:
     @property
     def band(self) -> str:
         return grade(self.rel_error)
+
+
+@dataclass(frozen=True)
+class Check(_Compared):
+    """One gradient compared: analytic (from backward) against numeric (central difference)."""
+
+    name: str
+    analytic: float
+    numeric: float
+    node: Any = None
 
     @property
     def ok(self) -> bool:
@@ -116,21 +123,13 @@ def _number(x: Any, total: bool = False) -> float:
 
 
 @dataclass(frozen=True)
-class LocalCheck:
+class LocalCheck(_Compared):
     """A gate's recorded local gradient d node / d input against a central difference of its rule."""
 
     node: Any
     input_index: int
     analytic: float
     numeric: float
-
-    @property
-    def rel_error(self) -> float:
-        return relative_error(self.analytic, self.numeric)
-
-    @property
-    def band(self) -> str:
-        return grade(self.rel_error)
 
 
 def check_gates(root: Any, h: float = 1e-6) -> list[LocalCheck]:

@@ -105,8 +105,31 @@ def stage_of(node: Any) -> Any:
 
 
 def gate_of(node: Any) -> Any:
-    """The gate (a `Gate` or `TensorGate`) that made the node; None for an input."""
+    """The gate (a `Gate` or `TensorGate`) that made the node; None for an input.
+
+    A gate describes itself: `.name`, `.symbol` (drawn on the gate), `.why(index, *names)` (why the
+    local gradient of input `index` is what it is, in words; `names` are the inputs' names to use)."""
     return getattr(node, "_gate", None)
+
+
+def symbol_of(node: Any) -> str:
+    """What the drawing writes on the node's gate ('×', '^2', 'tanh'); '' for an input."""
+    made_by = gate_of(node)
+    if made_by is None:
+        return ""
+    params = gate_params(node)
+    symbol = made_by.symbol
+    if params and "{" in symbol:  # a tensor gate's constants are the node's, not the gate's
+        symbol = symbol.format(**{k: f"{v:g}" if isinstance(v, float) else v for k, v in params.items()})
+    return symbol
+
+
+def why_of(node: Any, index: int, *names: str) -> str:
+    """Why the node's local gradient for input `index` is what it is ('' when its gate does not say).
+
+    `names` are the inputs' names as the reader sees them (default: the rule's own, `a`, `b`)."""
+    made_by = gate_of(node)
+    return made_by.why(index, *names, **gate_params(node)) if made_by is not None else ""
 
 
 def gate_params(node: Any) -> dict[str, Any]:

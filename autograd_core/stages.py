@@ -159,7 +159,8 @@ class _Fusion:
                                lambda seed: _chain(rebuilt, out, seed, leaves))
             return fused.data, fused._local
 
-        rule.__doc__ = f"the stage {self.stage.name!r} as one gate"
+        rule.__doc__ = (f"the stage {self.stage.name!r} as one gate: its local gradient is the chain rule "
+                        "through the stage's own gates")
         return output._fused(prev, self.stage.name, rule, lambda seed: _chain(inner, output, seed, inputs))
 
 

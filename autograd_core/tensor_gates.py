@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from . import gates as scalar
 from .tensor_rules import Select, tensor_gate, unbroadcast
 
 BROADCAST = (
@@ -31,31 +32,32 @@ AXIS = "every axis must lie within the tensor's dimensions (from -ndim to ndim -
 
 
 # ----- the scalar engine's gates, elementwise ---------------------------------------------------
-@tensor_gate("+", BROADCAST)
+@tensor_gate("+", BROADCAST, like=scalar.add)
 def add(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
     """f(a, b) = a + b: the upstream gradient passes to both inputs unchanged."""
     return a + b, (1.0, 1.0)
 
 
-@tensor_gate("-", BROADCAST)
+@tensor_gate("-", BROADCAST, why=lambda i: ("a - b passes the gradient to a: local gradient 1",
+                                            "a - b flips the gradient's sign for b: local gradient -1")[i])
 def sub(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
     """f(a, b) = a - b: df/da = 1, df/db = -1."""
     return a - b, (1.0, -1.0)
 
 
-@tensor_gate("*", BROADCAST)
+@tensor_gate("*", BROADCAST, like=scalar.mul)
 def mul(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """f(a, b) = a * b: a multiply gate swaps its inputs (df/da = b, df/db = a)."""
     return a * b, (b, a)
 
 
-@tensor_gate("neg")
+@tensor_gate("neg", like=scalar.neg)
 def neg(a: np.ndarray) -> tuple[np.ndarray, tuple[float]]:
     """f(a) = -a."""
     return -a, (-1.0,)
 
 
-@tensor_gate("/", BROADCAST)
+@tensor_gate("/", BROADCAST, like=scalar.div)
 def div(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """f(a, b) = a / b: df/da = 1/b, df/db = -a/b^2."""
     inv = 1.0 / b
@@ -63,7 +65,7 @@ def div(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.
     return out, (inv, -out * inv)
 
 
-@tensor_gate("**{n}")
+@tensor_gate("**{n}", like=scalar.power_const)
 def power_const(a: np.ndarray, *, n: float) -> tuple[np.ndarray, tuple[np.ndarray]]:
     """f(a) = a^n for a constant n: df/da = n * a^(n-1).
 
@@ -86,7 +88,7 @@ def _const_pow(a: np.ndarray, n: float) -> np.ndarray:
     return np.power(a, n)
 
 
-@tensor_gate("{base}**")
+@tensor_gate("{base}**", like=scalar.exp_base)
 def exp_base(a: np.ndarray, *, base: float) -> tuple[np.ndarray, tuple[np.ndarray]]:
     """f(a) = base^a for a constant base: df/da = base^a * ln(base).
 
@@ -98,7 +100,7 @@ def exp_base(a: np.ndarray, *, base: float) -> tuple[np.ndarray, tuple[np.ndarra
     return out, (out * np.log(base),)
 
 
-@tensor_gate("**", BROADCAST)
+@tensor_gate("**", BROADCAST, like=scalar.power)
 def power(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """f(a, b) = a^b: df/da = b * a^(b-1), df/db = a^b * ln(a).
 
@@ -111,34 +113,34 @@ def power(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, n
     return out, (Select(b == 0.0, b * np.power(a, b - 1.0)), d_b)
 
 
-@tensor_gate("exp")
+@tensor_gate("exp", like=scalar.exp)
 def exp(a: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray]]:
     """f(a) = e^a: the exponential is its own derivative."""
     out = np.exp(a)
     return out, (out,)
 
 
-@tensor_gate("log")
+@tensor_gate("log", like=scalar.log)
 def log(a: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray]]:
     """f(a) = ln(a): df/da = 1/a."""
     return np.log(a), (1.0 / a,)
 
 
-@tensor_gate("tanh")
+@tensor_gate("tanh", like=scalar.tanh)
 def tanh(a: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray]]:
     """f(a) = tanh(a): df/da = 1 - tanh(a)^2."""
     t = np.tanh(a)
     return t, (1.0 - t * t,)
 
 
-@tensor_gate("sigmoid")
+@tensor_gate("sigmoid", like=scalar.sigmoid)
 def sigmoid(a: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray]]:
     """f(a) = 1 / (1 + e^-a), one fused gate: df/da = (1 - s) * s."""
     s = stable_sigmoid(a)
     return s, ((1.0 - s) * s,)
 
 
-@tensor_gate("relu")
+@tensor_gate("relu", like=scalar.relu)
 def relu(a: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray]]:
     """f(a) = max(0, a): the gradient passes where a > 0 and is 0 elsewhere (also at 0).
 
@@ -172,7 +174,7 @@ def _maximum_keeps_minus_zero() -> bool:
 _MAXIMUM_KEEPS_MINUS_ZERO = _maximum_keeps_minus_zero()
 
 
-@tensor_gate("maximum", BROADCAST)
+@tensor_gate("maximum", BROADCAST, symbol="maximum", like=scalar.maximum)
 def maximum(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """f(a, b) = max(a, b) entry by entry: the gradient goes to the larger input (ties share it).
 
@@ -320,7 +322,7 @@ def log_softmax(a: np.ndarray, *, axis: int = -1) -> tuple[np.ndarray, tuple[Any
 
 
 # ----- fused loss gates --------------------------------------------------------------------------
-@tensor_gate("bce_with_logits", BROADCAST)
+@tensor_gate("bce_with_logits", BROADCAST, why=lambda i: ("∂f/∂x = σ(x) − y", "∂f/∂y = −x")[i])
 def bce_with_logits(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
     """f(x, y) = -[y log s + (1 - y) log(1 - s)] with s = sigmoid(x), written so nothing overflows:
     max(x, 0) - x*y + log(1 + e^-|x|).  df/dx = s - y, df/dy = -x."""
@@ -328,7 +330,8 @@ def bce_with_logits(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, tuple[np.
     return out, (s - y, -x)
 
 
-@tensor_gate("mean_bce_with_logits", BROADCAST)
+@tensor_gate("mean_bce_with_logits", BROADCAST,
+             why=lambda i: ("∂f/∂x = (σ(x) − y) / n", "∂f/∂y = −x / n")[i])
 def mean_bce_with_logits(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, tuple[Any, Any]]:
     """f(x, y) = the mean of bce_with_logits(x, y) over its n entries, the whole loss as one gate (as
     PyTorch's binary_cross_entropy_with_logits): dL/dx = upstream * (s - y) / n, dL/dy = upstream * -x / n."""

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from .gate import Gate, Why, explain, first_sentence, parameter_names, positional_arity
 from .value import _rule_failed
 
 FLOAT64 = np.dtype(np.float64)  # the dtype of every Tensor's data and gradient
@@ -41,13 +42,14 @@ class TensorGate:
     what to do when inputs of the wrong shapes make the rule fail.
     """
 
-    __slots__ = ("name", "rule", "hint", "doc")
+    __slots__ = ("name", "rule", "hint", "doc", "symbol", "inputs", "_why")
 
     # The node a gate records: tensor.py's Tensor, which sets this when it is defined (it comes after
     # this module, because a Tensor's operators are gates). It also wraps plain arrays and numbers.
     node_type: Any = None
 
-    def __init__(self, name: str, rule: TensorRule, hint: str = "") -> None:
+    def __init__(self, name: str, rule: TensorRule, hint: str = "", *, symbol: str | None = None,
+                 why: Why = None, like: Gate | None = None) -> None:
         if not isinstance(name, str) or not name:
             raise TypeError(f"a gate needs a non-empty name (a str), got {name!r}")
         if not callable(rule):
@@ -56,6 +58,14 @@ class TensorGate:
         self.rule = rule
         self.hint = hint
         self.doc = rule.__doc__ or ""
+        # described as the scalar gate `like` (the same symbol and why), unless given here
+        self.symbol = symbol or (like.symbol if like is not None else name)
+        self.inputs = parameter_names(rule, positional_arity(rule))
+        self._why = why if why is not None else (like.why if like is not None else first_sentence(self.doc))
+
+    def why(self, index: int, *names: str, **params: Any) -> str:
+        """Why the local gradient of input `index` is what it is, entry by entry (see `Gate.why`)."""
+        return explain(self._why, index, names or self.inputs, params)
 
     def op_name(self, params: dict[str, Any] | None = None) -> str:
         """The name drawn on the gate; `{n}` in the name is filled from its constants."""
@@ -123,11 +133,15 @@ def _check_node_type(node: Any) -> None:
                            "import Tensor`) before calling one on plain arrays")
 
 
-def tensor_gate(name: str, hint: str = "") -> Callable[[TensorRule], TensorGate]:
-    """Decorator: turn a rule `f(*arrays) -> (output, local_gradients)` into a tensor gate."""
+def tensor_gate(name: str, hint: str = "", *, symbol: str | None = None, why: Why = None,
+                like: Gate | None = None) -> Callable[[TensorRule], TensorGate]:
+    """Decorator: turn a rule `f(*arrays) -> (output, local_gradients)` into a tensor gate.
+
+    `symbol` and `why` describe it as for a scalar gate (`gate.gate`); `like=gates.mul` takes both from
+    the scalar gate it applies entry by entry."""
 
     def make(rule: TensorRule) -> TensorGate:
-        return TensorGate(name, rule, hint)
+        return TensorGate(name, rule, hint, symbol=symbol, why=why, like=like)
 
     return make
 

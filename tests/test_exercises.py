@@ -7,15 +7,17 @@ import math
 import numpy as np
 import pytest
 
-from autograd_core import Tensor, Value, gate, graph, nn
+from autograd_core import Tensor, Value, gate, gates, graph, nn
+from autograd_core.graph import topological_order
 from widgets import exercises as ex
+from widgets.exercises.lesson07 import reference_steps, small_problem
+from widgets.names import node_names
 
 
 @pytest.fixture(autouse=True)
 def fresh_tries():
     """Each test starts as a fresh notebook: no exercise answered wrongly yet."""
-    ex._wrong_tries.clear()
-    ex._last_wrong.clear()
+    ex.forget_tries()
     yield
 
 
@@ -46,6 +48,53 @@ def test_examples_have_the_article_values():
     assert ex.neuron().data == pytest.approx(0.7310585786300049, rel=1e-15)
     assert ex.neuron(fused=False).data == pytest.approx(0.7310585786300049, rel=1e-15)
     assert ex.mse().data == 196.0
+
+
+def test_the_other_examples_are_the_notebooks_graphs():
+    assert ex.expression().data == 4.0 and ex.expression(c=5.0).data == -1.0  # notebook 00: f, then e
+    assert ex.staged_function(fused=False).data == pytest.approx(STAGED_F, rel=1e-15)
+    assert ex.mse(named_steps=False).data == 196.0
+    assert set(ex.nodes_by_label(ex.mse())) == {"w", "x", "y", "wx", "diff", "loss"}
+    assert set(ex.nodes_by_label(ex.mse(named_steps=False))) == {"w", "x", "y", "loss"}
+    c = ex.fork()
+    c.backward()
+    assert ex.nodes_by_label(c)["a"].grad == 4.0
+
+
+def test_the_reference_gates_are_the_engines():
+    assert ex.multiply_gate(gates.mul).ok
+    assert ex.sigmoid_gate(gates.sigmoid).ok
+    assert ex.cube_gate(gates.power_const.bind(n=3.0)).ok
+    # the wrong local gradient's hint is the engine gate's own description
+    fb = ex.multiply_gate(gate("*")(lambda a, b: (a * b, (a, b))))
+    (item,) = fb.items
+    assert item.hint == gates.mul.doc.strip().split("\n")[0]
+
+
+def test_feedback_names_every_node_as_the_drawing_beside_it_does():
+    a, b = Value(2.0, "a"), Value(-3.0, "b")
+    s = (a + b) * a  # the '+' node is unlabelled: the stepper and draw() call it n2
+    plus = s._prev[0]
+    assert node_names(topological_order(s))[2] == "n2"
+    ex.naming.use_names(s)
+    assert ex.node_name(plus) == "n2"
+    # the gate's own why (as the stepper narrates it), with the other input named as the drawing names it
+    assert ex.gate_hint(s, 1) == ("a multiply gate swaps its inputs: the local gradient is the other input, "
+                                  "n2 = -1")
+    ex.naming.forget_names()
+    # outside the graph being checked a node is called as draw(node) calls it, never "the '+' node"
+    assert ex.node_name(plus) == node_names(topological_order(plus))[-1] == "L"
+    assert ex.node_name(a) == "a"
+
+
+def test_a_sort_that_misses_a_node_names_it_as_the_stepper_does():
+    def forgets_unlabelled(root):
+        return [n for n in _dfs(root) if n.label]
+
+    fb = ex.topological_sort(forgets_unlabelled)
+    # the MSE graph (the first one tried): wx - y is wx + (-y), and the stepper calls the negation "-y"
+    assert "on the graph of loss: -y is missing (1 node(s) in all)" in fb.text()
+    assert "-y" in node_names(topological_order(ex.mse()))
 
 
 def test_gradients_helper_matches_torch_and_leaves_the_graph_alone(torch):
@@ -174,8 +223,8 @@ def test_staged_backward_article_numbers_and_each_intermediate():
     fb = ex.staged_backward(dnum=1 / den, dden=dden, dsigx=dden, dxpysqr=dden, dxpy=2 * -1.0 * dden,
                             dsigy=1 / den, dx=STAGED_DX, dy=STAGED_DY)
     assert fb.ok
-    fb = ex.staged_backward(dxpy=dden)  # forgot the square gate's local gradient 2u
-    assert fb.status == "wrong" and "\u2202(u\u00b2)/\u2202u = 2 \u00d7 u" in fb.text()
+    fb = ex.staged_backward(dxpy=dden)  # forgot the square gate's local gradient 2a
+    assert fb.status == "wrong" and "\u2202(a\u00b2)/\u2202a = 2 \u00d7 a" in fb.text()
     with pytest.raises(TypeError, match="unknown names"):
         ex.staged_backward(dz=1.0)
 
@@ -227,15 +276,6 @@ def test_backward_twice_and_naive_recursion():
     # a = 1; b = a + a; c = b + b: dc/da = 4; the naive recursion sends b's gradient twice: 1+1+2+2 = 6.
     assert ex.naive_versus_sorted(naive=6, correct=4).ok
     assert ex.naive_versus_sorted(naive=4, correct=4).status == "wrong"
-
-
-def test_naive_recursive_backward_really_is_wrong_at_a_fork():
-    a = Value(1.0)
-    b = a + a
-    c = b + b
-    c.grad = 1.0
-    ex.naive_recursive_backward(c)
-    assert a.grad == 6.0
 
 
 def test_descent_step_and_one_step():
@@ -492,12 +532,12 @@ def test_train_step_right_and_the_three_usual_mistakes():
 
 def test_train_step_matches_a_hand_written_sgd_update():
     # One step of plain SGD on a fresh copy of the checker's problem, written out with numpy here.
-    model, X, y = ex._small_problem()
+    model, X, y = small_problem()
     before = [p.data.copy() for p in model.parameters()]
     loss = nn.hinge_loss(model(X), y)
     loss.backward()
     grads = [p.grad.copy() for p in model.parameters()]
-    params, _ = ex._reference_steps(1)
+    params, _ = reference_steps(1)
     for b, g, p in zip(before, grads, params):
         np.testing.assert_allclose(p, b - 0.1 * g, rtol=1e-12)
 

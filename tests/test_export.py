@@ -2,21 +2,35 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import re
+import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
+import zipfile
 from html.parser import HTMLParser
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
 from autograd_core import Value
+from tests.conftest import require
 from widgets import GraphStepper, TopoSortPlayer
-from widgets.raster import svg_to_image
+from widgets.raster import RasterUnavailable, svg_to_image
 from widgets.themes import LIGHT
 
 EVIL = "</script><img src=x onerror=alert(1)>"
+ROOT = Path(__file__).resolve().parents[1]
+ASSETS = ROOT / "widgets" / "player_assets"
+
+
+@pytest.fixture
+def resvg():
+    return require("resvg_py", "save_gif, save_video and PNG frames draw each frame's SVG with resvg")
 
 
 def mse(label_w: str = "w"):
@@ -58,7 +72,7 @@ def page_of(path) -> _Page:
 
 @pytest.mark.parametrize("make", [lambda: GraphStepper(mse()), lambda: TopoSortPlayer(mse())],
                          ids=["stepper", "sort player"])
-def test_the_gif_has_one_frame_per_step(tmp_path, make):
+def test_the_gif_has_one_frame_per_step(tmp_path, make, resvg):
     player = make()
     path = player.save_gif(tmp_path / "anim.gif", fps=2, hold_last=3)
     with Image.open(path) as gif:
@@ -70,7 +84,7 @@ def test_the_gif_has_one_frame_per_step(tmp_path, make):
     assert durations[:-1] == [500] * (len(player.steps) - 1) and durations[-1] == 3000
 
 
-def test_gif_frames_show_what_the_frames_show(tmp_path):
+def test_gif_frames_show_what_the_frames_show(tmp_path, resvg):
     stepper = GraphStepper(mse())
     path = stepper.save_gif(tmp_path / "mse.gif")
     current = np.array(Image.new("RGB", (1, 1), LIGHT.current_fill)).reshape(3)
@@ -105,13 +119,14 @@ def test_save_frames_writes_one_svg_per_frame_and_the_narration(tmp_path):
     assert "\u2202loss/\u2202w" in notes and notes.count("[") >= len(stepper.steps)
 
 
-def test_save_frames_png_draws_each_frame_at_the_chosen_scale(tmp_path):
+def test_save_frames_png_draws_each_frame_at_the_chosen_scale(tmp_path, resvg):
     player = TopoSortPlayer(mse())
     paths = player.save_frames(tmp_path / "png", format="png", scale=1)
     assert len(paths) == len(player.steps)
     view_box = ET.fromstring(player.svg).get("viewBox").split()
-    with Image.open(paths[3]) as im:
-        assert im.size == (round(float(view_box[2]) * 4 / 3), round(float(view_box[3]) * 4 / 3))
+    with Image.open(paths[3]) as im:  # 1 pt = 4/3 px (resvg sizes the picture to within a pixel)
+        width, height = float(view_box[2]) * 4 / 3, float(view_box[3]) * 4 / 3
+        assert abs(im.width - width) < 1 and abs(im.height - height) < 1
     with Image.open(paths[0]) as a, Image.open(paths[-1]) as b:
         assert np.asarray(a).shape == np.asarray(b).shape and not np.array_equal(np.asarray(a), np.asarray(b))
 
@@ -170,7 +185,7 @@ def test_hostile_label_is_text_in_the_html_player_and_the_svg_frames(tmp_path):
     assert EVIL in drawn
 
 
-def test_raster_applies_the_frame_stylesheet():
+def test_raster_applies_the_frame_stylesheet(resvg):
     svg = (
         '<svg xmlns="http://www.w3.org/2000/svg" id="s" viewBox="0 0 40 20">'
         "<style>#s #a ellipse{fill:#F0E442}#s #b > rect{display:none}@keyframes k{to{opacity:1}}</style>"
@@ -180,3 +195,83 @@ def test_raster_applies_the_frame_stylesheet():
     im = svg_to_image(svg, scale=1)
     assert im.getpixel((10, 10)) == (0xF0, 0xE4, 0x42)  # the stylesheet beat the fill attribute
     assert im.getpixel((30, 10)) == (255, 255, 255)  # display:none: not drawn
+
+
+def test_picture_exports_without_resvg_say_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "resvg_py", None)  # `import resvg_py` now fails
+    stepper = GraphStepper(mse())
+    with pytest.raises(RasterUnavailable, match=r"pip install resvg-py.*save_html"):
+        stepper.save_gif(tmp_path / "steps.gif")
+    with pytest.raises(RasterUnavailable, match=r"pip install resvg-py"):
+        stepper.save_frames(tmp_path / "png", format="png")
+    assert isinstance(RasterUnavailable(), ImportError)
+    assert not list(tmp_path.iterdir())  # refused before any file or folder was made
+    # what needs no picture still works
+    assert stepper.save_html(tmp_path / "steps.html").stat().st_size > 0
+    assert len(stepper.save_frames(tmp_path / "svg")) == len(stepper.steps)
+    # in JupyterLite (Pyodide) installing does not help: say what to use instead
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    with pytest.raises(RasterUnavailable, match=r"no build for Pyodide.*save_html"):
+        stepper.save_gif(tmp_path / "steps.gif")
+
+
+def _imports(path: Path) -> set[str]:
+    """The modules a file imports, relative ones as written (`.stepper`)."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom):
+            found.add("." * node.level + (node.module or ""))
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names)
+    return found
+
+
+def test_the_exports_import_no_player_and_the_players_import_the_exports():
+    """One way only: the players hand `export_pack()` to the exports (no export <-> stepper circle)."""
+    players = {".stepper", ".toposort", ".player", ".scene", ".frames", ".folded_story"}
+    for module in ("export.py", "raster.py"):
+        assert not _imports(ROOT / "widgets" / module) & players, module
+    for module in ("stepper.py", "toposort.py"):
+        assert ".export" in _imports(ROOT / "widgets" / module), module
+    for player in (GraphStepper(mse()), TopoSortPlayer(mse())):
+        pack = player.export_pack()
+        assert len(pack) == len(player.steps) and pack.narration_text[-1] == player.steps[-1].narration.text
+
+
+def test_the_player_page_is_its_package_files_filled_in(tmp_path):
+    stepper = GraphStepper(mse(label_w="{{script}}"))  # a label that reads like a placeholder stays text
+    text = stepper.save_html(tmp_path / "p.html").read_text(encoding="utf-8")
+    page = page_of(tmp_path / "p.html")
+    assert page.scripts["code"] == (ASSETS / "player.js").read_text(encoding="utf-8")
+    assert (ASSETS / "player.css").read_text(encoding="utf-8") in text
+    assert text.count((ASSETS / "player.js").read_text(encoding="utf-8")) == 1
+    assert "{{script}}" in text and not re.search(r"\{\{(title|theme|player_css|svg|data|scope)\}\}", text)
+    # the theme reaches the page as the variables player.css reads
+    assert "--bp-background:#ffffff" in text and "--bp-title-size:18px" in text
+    projector = GraphStepper(mse(), theme="projector").save_html(tmp_path / "big.html").read_text("utf-8")
+    assert "--bp-title-size:26px" in projector and "--bp-control-size:20px" in projector
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_player_files(tmp_path):
+    """The player's files are package data: a wheel (and so the JupyterLite site's) has them."""
+    source = tmp_path / "src"  # a copy: building in the repository would leave build/ behind
+    for folder in ("autograd_core", "widgets"):
+        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    try:
+        import setuptools
+
+        local = int(setuptools.__version__.split(".")[0]) >= 77  # what pyproject.toml asks for
+    except ImportError:
+        local = False
+    isolation = "--no-build-isolation" if local else "--use-pep517"  # else pip fetches setuptools
+    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", isolation,
+                            "--wheel-dir", str(tmp_path), str(source)], capture_output=True, text=True,
+                           cwd=tmp_path, timeout=300)
+    assert built.returncode == 0, built.stderr[-3000:]
+    (wheel,) = tmp_path.glob("backprop_lab-*.whl")
+    with zipfile.ZipFile(wheel) as z:
+        for name in ("player.html", "player.css", "player.js"):
+            assert z.read(f"widgets/player_assets/{name}") == (ASSETS / name).read_bytes(), name

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from autograd_core import Value, stage
+from autograd_core import Value
 from autograd_core.graph import topological_order
 from widgets import GraphStepper
+from widgets.exercises.examples import circuit, staged_function
 
 # ARTICLE.md rows 1 and 2, written out (not computed by the code under test).
 CIRCUIT = {"q": 3.0, "f": -12.0, "dz": 3.0, "dq": -4.0, "dx": -4.0, "dy": -4.0}
@@ -32,35 +33,9 @@ FORK = re.compile(
 )
 
 
-def circuit():
-    x, y, z = Value(-2.0, label="x"), Value(5.0, label="y"), Value(-4.0, label="z")
-    q = x + y
-    q.label = "q"
-    f = q * z
-    f.label = "f"
-    return f
-
-
-def staged(x=3.0, y=-4.0):
+def staged():
     """The article's strange function, with both sigmoids as stages."""
-    x, y = Value(x, label="x"), Value(y, label="y")
-    with stage("sigmoid"):
-        sigy = 1 / (1 + (-y).exp())
-    sigy.label = "sigy"
-    num = x + sigy
-    num.label = "num"
-    with stage("sigmoid"):
-        sigx = 1 / (1 + (-x).exp())
-    sigx.label = "sigx"
-    xpy = x + y
-    xpy.label = "xpy"
-    xpysqr = xpy**2
-    xpysqr.label = "xpysqr"
-    den = sigx + xpysqr
-    den.label = "den"
-    f = num / den
-    f.label = "f"
-    return f
+    return staged_function(fused=False)
 
 
 def engine_view(root):

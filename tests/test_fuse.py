@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from article_graphs import NEURON_DW, NEURON_DX, NEURON_F, neuron
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,21 +13,6 @@ from autograd_core import Value, stage
 from autograd_core.gradcheck import check_graph, numeric_gradient
 from autograd_core.graph import evaluate, topological_order
 from autograd_core.stages import fuse_stages
-
-# ARTICLE.md row 3, written out (not computed by the code under test).
-NEURON_F = 0.7310585786300049
-NEURON_DX = [0.3932238664829637, -0.5898357997244456]
-NEURON_DW = [-0.19661193324148185, -0.3932238664829637, 0.19661193324148185]
-
-
-def neuron():
-    w = [Value(2.0, label="w0"), Value(-3.0, label="w1"), Value(-3.0, label="w2")]
-    x = [Value(-1.0, label="x0"), Value(-2.0, label="x1")]
-    z = w[0] * x[0] + w[1] * x[1] + w[2]
-    with stage("sigmoid"):
-        f = 1 / (1 + (-z).exp())
-    f.label = "f"
-    return f, w, x
 
 
 def test_neuron_fused_into_one_sigmoid_gate_has_the_articles_gradients():

@@ -7,18 +7,12 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from article_graphs import mse_loss
 
 from autograd_core import Value, gate
 from widgets.gradcheck_view import BANDS, MAX_CHECKED, GradCheckView, flow_style
 
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def mse():
-    w, x, y = Value(3.0, label="w"), Value(-4.0, label="x"), Value(2.0, label="y")
-    loss = (w * x - y) ** 2
-    loss.label = "loss"
-    return loss
 
 
 @gate("softplus")
@@ -39,7 +33,7 @@ def node_text(view: GradCheckView, name: str) -> str:
 
 
 def test_a_correct_graph_is_happy_everywhere():
-    view = GradCheckView(mse())
+    view = GradCheckView(mse_loss())
     assert {c.band for c in view.checks} == {"happy"}
     assert view.wrong_gate is None and view.nonfinite is None
     by_name = {c.name: c for c in view.checks}

@@ -8,10 +8,11 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from autograd_core import Value, nn
-from autograd_core.graph import clone, topological_order
+from autograd_core.graph import clone, path_nodes, topological_order
 from benchmarks.stepper import dense_graph
 from widgets import GraphStepper, budget, draw, render
-from widgets.large import Overview, focus_graph, fold, path_nodes
+from widgets.folding import focus_graph, fold
+from widgets.overview import Overview
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -13,19 +13,12 @@ import types
 import xml.etree.ElementTree as ET
 
 import pytest
+from article_graphs import mse_loss
 
-from autograd_core import Value
 from widgets import GraphStepper, GraphvizNotFound, draw, render, wasm_layout
 
 WORKER = "http://127.0.0.1:8000/lite/extensions/@jupyterlite/pyodide-kernel-extension/static/worker.js"
 GLOBAL = "__backpropLabViz"
-
-
-def mse():
-    w, x, y = Value(3.0, label="w"), Value(-4.0, label="x"), Value(2.0, label="y")
-    loss = (w * x - y) ** 2
-    loss.label = "loss"
-    return loss
 
 
 def svg_texts(svg: str) -> set[str]:
@@ -89,13 +82,13 @@ def test_the_back_end_is_chosen_by_platform_and_can_be_forced(monkeypatch):
 def test_in_the_browser_the_stepper_lays_out_with_viz_js(browser):
     viz = FakeViz()
     setattr(browser.js, GLOBAL + "Instance", viz)
-    stepper = GraphStepper(mse())
+    stepper = GraphStepper(mse_loss())
     while stepper.phase != "done":
         stepper.next()
     texts = svg_texts(stepper.svg)
     assert {"196.0000", "112.0000", "-84.0000", "28.0000"} <= texts
     assert len(viz.calls) >= 1 and all(source.startswith("digraph") for source, _ in viz.calls)
-    bundle = draw(mse())._repr_mimebundle_()
+    bundle = draw(mse_loss())._repr_mimebundle_()
     assert "<svg" in bundle["image/svg+xml"] and len(viz.calls) >= 2
 
 
@@ -119,7 +112,7 @@ def test_viz_js_that_failed_to_load_gets_a_clear_message(browser):
     loaded = r"runs inside the browser[^\n]* \(viz\.js\) could not be loaded"
     with pytest.raises(GraphvizNotFound, match=loaded):
         render.svg_from_dot("digraph { a -> b }")
-    bundle = draw(mse())._repr_mimebundle_()
+    bundle = draw(mse_loss())._repr_mimebundle_()
     assert "Failed to fetch" in bundle["text/plain"] and "static/viz/viz.js" in bundle["text/plain"]
     assert "image/svg+xml" not in bundle
 
@@ -166,7 +159,7 @@ def test_a_python_that_cannot_start_programs_gets_a_message_not_oserror_138(monk
     try:
         with pytest.raises(GraphvizNotFound, match=r"cannot start programs \(\[Errno 138\] emscripten"):
             render.svg_from_dot("digraph { a -> b }")
-        bundle = draw(mse())._repr_mimebundle_()
+        bundle = draw(mse_loss())._repr_mimebundle_()
         assert "JupyterLite (Pyodide)" in bundle["text/plain"]
     finally:
         render.clear_cache()

@@ -114,3 +114,19 @@ def test_tensor_without_numpy_says_what_to_install():
     assert done.returncode == 0, done.stderr
     assert "ERROR autograd_core.Tensor needs numpy" in done.stdout
     assert "Value) works without it" in done.stdout
+
+
+def test_every_public_name_stays_what_it_is_once_every_submodule_is_imported():
+    """A submodule named like a public function (`widgets.draw`) would replace the function with the module
+    as soon as anything imported it: `from widgets import draw` then fails, depending on test order."""
+    import importlib
+    import pkgutil
+    import types
+
+    import widgets
+
+    for info in pkgutil.walk_packages(widgets.__path__, "widgets."):
+        if not info.name.endswith("wasm_layout"):  # needs Pyodide's `js`
+            importlib.import_module(info.name)
+    for name in widgets.__all__:
+        assert not isinstance(getattr(widgets, name), types.ModuleType), f"widgets.{name} became a module"

@@ -8,38 +8,27 @@ import re
 
 import pytest
 
-from autograd_core import Value, stage
+from autograd_core import Value
 from autograd_core.graph import topological_order
-from widgets import GraphStepper, TopoSortPlayer
+from widgets import GraphStepper, TopoSortPlayer, draw
 from widgets import exercises as ex
-from widgets.draw import draw
+from widgets.exercises import examples
 from widgets.names import node_names
 
 
 @pytest.fixture(autouse=True)
 def fresh_tries():
-    ex._wrong_tries.clear()
-    ex._last_wrong.clear()
+    ex.forget_tries()
 
 
 def notebook00_e():
     """Notebook 00's expression, as the notebook writes it (a * b unlabelled)."""
-    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
-    e = a * b + c
-    e.label = "f"
-    return e
+    return examples.expression()
 
 
 def notebook03_neuron():
     """Notebook 03's decomposed neuron, as the notebook writes it."""
-    w = [Value(2.0, label="w0"), Value(-3.0, label="w1"), Value(-3.0, label="w2")]
-    x = [Value(-1.0, label="x0"), Value(-2.0, label="x1")]
-    dot = w[0] * x[0] + w[1] * x[1] + w[2]
-    dot.label = "dot"
-    with stage("sigmoid"):
-        f = 1 / (1 + (-dot).exp())
-    f.label = "f"
-    return f
+    return examples.neuron(fused=False)
 
 
 def names_by_structure(root) -> dict[str, str]:
@@ -212,6 +201,26 @@ def test_projector_narration_numbers_are_short_and_full_precision_on_request():
     precise = GraphStepper(f, theme="projector", full_precision=True)
     assert "0.7310585786300049" in "\n".join(all_lines(precise))
     assert "0.7310585786300049" in "\n".join(all_lines(GraphStepper(f)))  # light: full precision
+
+
+def test_the_sort_player_narrates_with_few_digits_on_the_projector_too():
+    from widgets import TopoSortPlayer
+
+    x, w = Value(0.3, label="x"), Value(-1.7, label="w")
+    f = (x * w).sigmoid() + x  # x is used twice: the naive recursion narrates incomplete gradients
+    f.label = "f"
+    exact = repr(x.grad if x.grad else f.backward() or x.grad)
+    for naive in (False, True):
+        player = TopoSortPlayer(f, theme="projector", naive=naive)
+        text = "\n".join(frame.narration.text for frame in player.steps)
+        numbers = NUMBER.findall(text)
+        assert numbers, "the sort player narrates numbers"
+        for m in numbers:
+            digits = m.split("e")[0].lstrip("-").replace(".", "").lstrip("0")
+            assert len(digits) <= 4, f"{m} is too long for the back of a hall (naive={naive})"
+        precise = TopoSortPlayer(f, theme="projector", naive=naive, full_precision=True)
+        assert exact in "\n".join(frame.narration.text for frame in precise.steps)
+        assert exact in "\n".join(frame.narration.text for frame in TopoSortPlayer(f, naive=naive).steps)
 
 
 def test_projector_narration_is_as_large_as_the_drawing():

@@ -36,7 +36,7 @@ ENGINE_PRIVATE = {
     for klass in cls.__mro__
     for name in list(vars(klass)) + list(getattr(klass, "__slots__", ()))
     if name.startswith("_") and not name.startswith("__")
-} | {"_const", "_local", "_stage", "_gate", "_params", "_more", "_bound", "_a", "_b", "_la", "_lb"}
+} | {"_const", "_local", "_stage", "_gate", "_params", "_bound", "_why"}
 
 
 def _private_reads(source: str) -> list[tuple[int, str]]:

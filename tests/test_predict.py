@@ -7,20 +7,15 @@ import pytest
 from autograd_core import Value
 from autograd_core.graph import backward_steps, clone, topological_order
 from widgets import GraphStepper
+from widgets.exercises.examples import expression, mse
 
 
 def e_graph():
-    a, b, c = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c")
-    e = a * b + c
-    e.label = "e"
-    return e
+    return expression(label="e")
 
 
 def mse_graph():
-    w, x, y = Value(3.0, label="w"), Value(-4.0, label="x"), Value(2.0, label="y")
-    loss = (w * x - y) ** 2
-    loss.label = "loss"
-    return loss
+    return mse(named_steps=False)
 
 
 def fork_graph():

@@ -4,32 +4,12 @@ from __future__ import annotations
 
 import graphviz
 import pytest
+from article_graphs import MSE, NEURON_DW, NEURON_DX, mse
 
-from autograd_core import Value, stage
+from autograd_core import Value
 from autograd_core.graph import topological_order
 from widgets import GraphStepper, GraphvizNotFound, budget, render, scene
-
-# ARTICLE.md rows 3 and 5, written out (not computed by the code under test).
-MSE = {"loss": 196.0, "w": 112.0, "x": -84.0, "y": 28.0}
-NEURON_DW = [-0.19661193324148185, -0.3932238664829637, 0.19661193324148185]
-NEURON_DX = [0.3932238664829637, -0.5898357997244456]
-
-
-def mse():
-    w, x, y = Value(3.0, label="w"), Value(-4.0, label="x"), Value(2.0, label="y")
-    loss = (w * x - y) ** 2
-    loss.label = "loss"
-    return loss, (w, x, y)
-
-
-def neuron():
-    w = [Value(2.0, label="w0"), Value(-3.0, label="w1"), Value(-3.0, label="w2")]
-    x = [Value(-1.0, label="x0"), Value(-2.0, label="x1")]
-    z = w[0] * x[0] + w[1] * x[1] + w[2]
-    with stage("sigmoid"):
-        f = 1 / (1 + (-z).exp())
-    f.label = "f"
-    return f
+from widgets.exercises import examples
 
 
 def svg_texts(svg: str) -> set[str]:
@@ -120,7 +100,7 @@ def test_set_root_while_playing_starts_the_new_expression():
     s = GraphStepper(loss)
     s.play.playing = True
     s.play.value = 9
-    f = neuron()
+    f = examples.neuron(fused=False)
     s.set_root(f)
     assert s.index == 0 and not s.play.playing and s.play.value == 0
     drawn = [n for n in topological_order(f) if not n._const]  # constants fold into their gate ("+1")
@@ -210,7 +190,7 @@ def test_predict_mode_stops_play_at_a_gradient_to_guess():
 
 
 def test_stage_toggle_keeps_the_gradients_identical():
-    f = neuron()
+    f = examples.neuron(fused=False)
     s = GraphStepper(f)
     s.last()
     expanded = s.grads
@@ -229,7 +209,7 @@ def test_stage_toggle_keeps_the_gradients_identical():
 
 
 def test_stage_toggle_keeps_the_place_in_the_timeline():
-    s = GraphStepper(neuron())
+    s = GraphStepper(examples.neuron(fused=False))
     names = s.names
     forward_f = [k for k, fr in enumerate(s.steps) if fr.phase == "forward" and names[fr.node] == "f"]
     s.goto(forward_f[0])  # the forward step of the stage's output
@@ -248,7 +228,7 @@ def test_stage_toggle_is_disabled_without_stages():
 
 
 def test_stepping_never_calls_graphviz(monkeypatch):
-    s = GraphStepper(neuron())
+    s = GraphStepper(examples.neuron(fused=False))
     s.collapsed = True  # both views are laid out now
     s.collapsed = False
 
@@ -328,7 +308,7 @@ def test_a_graph_over_the_node_budget_opens_folded_and_says_why(monkeypatch):
 
 
 def test_css_classes_for_browser_tests():
-    s = GraphStepper(neuron(), predict=True)
+    s = GraphStepper(examples.neuron(fused=False), predict=True)
     classes = set()
     stack = [s]
     while stack:
@@ -354,7 +334,7 @@ def test_every_style_direction_and_theme_steps_to_the_articles_numbers(style, di
 
 
 def test_collapsed_at_the_start_shows_the_fused_view():
-    s = GraphStepper(neuron(), collapsed=True)
+    s = GraphStepper(examples.neuron(fused=False), collapsed=True)
     assert s.collapsed and s.stage_toggle.value
     assert "sigmoid" in svg_texts(s.svg)
 

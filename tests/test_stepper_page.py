@@ -8,9 +8,9 @@ the test swaps the stylesheet as a step does. The browser decides what is visibl
 from __future__ import annotations
 
 import pytest
+from article_graphs import mse_loss
 from e2e.harness import browser  # noqa: F401  (the session's Chromium)
 
-from autograd_core import Value
 from widgets import GraphStepper
 
 pytestmark = pytest.mark.browser
@@ -29,13 +29,6 @@ JS_SHOWN = """
   return shown;
 }
 """
-
-
-def mse():
-    w, x, y = Value(3.0, label="w"), Value(-4.0, label="x"), Value(2.0, label="y")
-    loss = (w * x - y) ** 2
-    loss.label = "loss"
-    return loss
 
 
 def stepper_html(stepper: GraphStepper) -> str:
@@ -67,7 +60,7 @@ def page(browser):  # noqa: F811
 
 @pytest.mark.parametrize("theme", ["light", "projector"])
 def test_each_frame_shows_exactly_its_numbers_in_the_browser(page, theme):
-    stepper = GraphStepper(mse(), theme=theme, digits=4)
+    stepper = GraphStepper(mse_loss(), theme=theme, digits=4)
     page.set_content(page_html(stepper))
     n = 7  # w, x, w*x, y, -y, w*x - y, loss
 
@@ -88,7 +81,7 @@ def test_each_frame_shows_exactly_its_numbers_in_the_browser(page, theme):
 
 
 def test_two_steppers_on_one_page_do_not_restyle_each_other(page):
-    a, b = GraphStepper(mse()), GraphStepper(mse())
+    a, b = GraphStepper(mse_loss()), GraphStepper(mse_loss())
     a.last()
     page.set_content(page_html(a, b))
     shown = page.evaluate(

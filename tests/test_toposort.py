@@ -5,33 +5,20 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 
 import pytest
+from article_graphs import mse
 
 from autograd_core import Value
 from widgets import TopoSortPlayer
+from widgets.exercises import examples
 from widgets.toposort import naive_recursive_backward_steps
 
 SVG = "{http://www.w3.org/2000/svg}"
 
 
-def mse():
-    w, x, y = Value(3.0, label="w"), Value(-4.0, label="x"), Value(2.0, label="y")
-    wx = w * x
-    wx.label = "wx"
-    diff = wx - y  # neg + add, as in the article
-    diff.label = "diff"
-    loss = diff**2
-    loss.label = "loss"
-    return loss, (w, x, y)
-
-
 def fork():
     """a = 1; b = a + a; c = b + b (article section 6's question): c = 4a, so dc/da = 4."""
-    a = Value(1.0, label="a")
-    b = a + a
-    b.label = "b"
-    c = b + b
-    c.label = "c"
-    return c, a
+    c = examples.fork()
+    return c, examples.nodes_by_label(c)["a"]
 
 
 def search(player: TopoSortPlayer) -> list[tuple[str, str]]:
@@ -47,7 +34,7 @@ def texts(svg: str, group_class: str) -> list[str]:
 
 
 def test_dfs_events_on_the_mse_graph_in_the_order_of_the_recursive_build_topo():
-    loss, _ = mse()
+    loss, _ = mse(named_steps=True)
     player = TopoSortPlayer(loss)
     # By hand, from build_topo: visit(loss) -> visit(diff) -> visit(wx) -> w, x; then the negation of y.
     neg = player.names[4]  # the unnamed -y node (its generated name)
@@ -62,7 +49,7 @@ def test_dfs_events_on_the_mse_graph_in_the_order_of_the_recursive_build_topo():
 
 
 def test_the_order_list_grows_in_the_picture_and_the_last_sort_frame_holds_every_node():
-    loss, _ = mse()
+    loss, _ = mse(named_steps=True)
     player = TopoSortPlayer(loss)
     k = next(f.index for f in player.steps if f.kind == "append" and player.names[f.node] == "wx")
     player.goto(k)
@@ -76,7 +63,7 @@ def test_the_order_list_grows_in_the_picture_and_the_last_sort_frame_holds_every
 
 def test_the_live_picture_reveals_the_order_list_by_position():
     """Frames show "the first K" slots with :nth-child(-n+K): the list's group must hold only slots."""
-    loss, _ = mse()
+    loss, _ = mse(named_steps=True)
     player = TopoSortPlayer(loss)
     html = player.view.value
     live = ET.fromstring(html[html.find("<svg"):html.find("</svg>") + 6])
@@ -87,7 +74,7 @@ def test_the_live_picture_reveals_the_order_list_by_position():
 
 
 def test_only_the_nodes_on_the_search_stack_are_outlined():
-    loss, _ = mse()
+    loss, _ = mse(named_steps=True)
     player = TopoSortPlayer(loss)
     k = next(f.index for f in player.steps if f.kind == "enter" and player.names[f.node] == "x")
     player.goto(k)
@@ -98,7 +85,7 @@ def test_only_the_nodes_on_the_search_stack_are_outlined():
 
 
 def test_backward_walks_the_order_in_reverse_and_ends_with_the_article_gradients():
-    loss, (w, x, y) = mse()
+    loss, (w, x, y) = mse(named_steps=True)
     player = TopoSortPlayer(loss)
     backward = [f for f in player.steps if f.phase in ("backward", "done")]
     assert [f.pointer for f in backward] == list(range(6, -1, -1))
@@ -167,7 +154,7 @@ def test_the_naive_recursion_refuses_a_graph_where_it_would_explode():
 
 
 def test_controls_bounds_and_slider():
-    loss, _ = mse()
+    loss, _ = mse(named_steps=True)
     player = TopoSortPlayer(loss)
     player.prev()
     assert player.index == 0 and player.prev_button.disabled

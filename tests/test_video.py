@@ -8,20 +8,16 @@ import sys
 
 import numpy as np
 import pytest
+from article_graphs import mse_loss
 
-from autograd_core import Value
 from tests.conftest import require
 from widgets import GraphStepper, TopoSortPlayer
 from widgets.export import VideoUnavailable
 
 
-def mse():
-    w, x, y = Value(3.0, label="w"), Value(-4.0, label="x"), Value(2.0, label="y")
-    return (w * x - y) ** 2
-
-
 @pytest.fixture(scope="module")
 def ffmpeg():
+    require("resvg_py", "save_video's frames are drawn by resvg, as the GIF's")
     return require("imageio_ffmpeg", "save_video encodes with the ffmpeg that imageio-ffmpeg ships")
 
 
@@ -36,7 +32,7 @@ def probe(ffmpeg, path) -> dict:
             "fps": float(stream.group(4)), "frames": frames, "seconds": seconds}
 
 
-PLAYERS = [lambda: GraphStepper(mse()), lambda: TopoSortPlayer(mse())]
+PLAYERS = [lambda: GraphStepper(mse_loss()), lambda: TopoSortPlayer(mse_loss())]
 
 
 @pytest.mark.parametrize("make", PLAYERS, ids=["stepper", "sort player"])
@@ -68,7 +64,7 @@ def test_video_frames_are_the_gif_frames(tmp_path, ffmpeg):
     """The last frame of the video shows the same picture as the GIF's last frame (up to compression)."""
     from PIL import Image
 
-    stepper = GraphStepper(mse())
+    stepper = GraphStepper(mse_loss())
     video = stepper.save_video(tmp_path / "mse.mp4", hold_last=0)
     reader = ffmpeg.read_frames(str(video))
     meta = reader.__next__()
@@ -85,7 +81,7 @@ def test_video_frames_are_the_gif_frames(tmp_path, ffmpeg):
 
 
 def test_video_refuses_other_suffixes(tmp_path):
-    stepper = GraphStepper(mse())
+    stepper = GraphStepper(mse_loss())
     for name in ("steps.gif", "steps.mov", "steps"):
         with pytest.raises(ValueError, match=r"\.mp4.*\.webm") as err:
             stepper.save_video(tmp_path / name)
@@ -99,9 +95,10 @@ def test_video_refuses_other_suffixes(tmp_path):
 
 def test_video_without_imageio_ffmpeg_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "imageio_ffmpeg", None)  # `import imageio_ffmpeg` now fails
-    stepper = GraphStepper(mse())
+    stepper = GraphStepper(mse_loss())
     with pytest.raises(VideoUnavailable, match=r"pip install imageio-ffmpeg"):
         stepper.save_video(tmp_path / "steps.mp4")
     assert isinstance(VideoUnavailable(), ImportError)
     assert not (tmp_path / "steps.mp4").exists()
-    stepper.save_gif(tmp_path / "steps.gif")  # the GIF needs nothing extra
+    require("resvg_py", "the GIF's frames are drawn by resvg")
+    stepper.save_gif(tmp_path / "steps.gif")  # the GIF needs no ffmpeg

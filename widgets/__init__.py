@@ -9,14 +9,14 @@ from typing import Any
 
 # name -> module that defines it
 _LAZY: dict[str, str] = {
-    "Drawing": ".draw",
+    "Drawing": ".drawing",
     "GradCheckView": ".gradcheck_view",
     "GraphStepper": ".stepper",
     "GraphTooLarge": ".budget",
     "GraphvizNotFound": ".render",
-    "Overview": ".large",
+    "Overview": ".overview",
     "TopoSortPlayer": ".toposort",
-    "draw": ".draw",
+    "draw": ".drawing",
 }
 
 

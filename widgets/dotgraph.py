@@ -1,14 +1,18 @@
-"""The DOT text of a drawing: gates as circles, values above the wires and gradients below (or boxes)."""
+"""The DOT we write: a graph's gates as circles, values above the wires and gradients below (or boxes), and a
+folded graph's boxes; every DOT opens with the same theme defaults."""
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Collection, Sequence
 from html import escape as html_escape
+from typing import Any
 
 from autograd_core.node import is_constant
 
 from . import formatting
+from .folding import Folded, label_of
 from .plan import Cluster, Plan
 from .themes import Theme
 
@@ -44,23 +48,31 @@ def escape(text: str) -> str:
     return html_escape(printable(text))
 
 
-def dot_source(
-    plan: Plan,
-    theme: Theme,
-    direction: str,
-    values: Sequence[str],
-    grads: Sequence[str],
-    *,
-    slots: bool,
-    marked: Collection[int] = (),
-) -> str:
-    """DOT for `plan`, with `values[i]` and `grads[i]` written in node i's two cells.
+def defaults(theme: Theme, direction: str, *, pad: float = 0.15, nodesep: float = 0.25,
+             ranksep: float = 0.3, arrowsize: float | None = None, graph: str = "", node: str = "",
+             edge: str = "") -> list[str]:
+    """The opening statements of every DOT we write: the theme's background, font and wires, the
+    direction and spacing; `graph`, `node` and `edge` add attributes of a drawing's own."""
+    pw = theme.penwidth
+    arrow = 0.5 + 0.1 * pw if arrowsize is None else arrowsize
 
-    With `slots=True` the two cells get ids (`v3`, `g3`) so that the stepper can find their boxes
-    in the SVG and put its own texts there (see layout.py).
-    """
-    return "digraph backprop {\n" + "".join(dot_body(plan, theme, direction, values, grads,
-                                                   slots=slots, marked=marked)) + "}\n"
+    def more(attrs: str) -> str:
+        return f" {attrs}" if attrs else ""
+
+    return [
+        f'  graph [rankdir={direction} bgcolor="{theme.background}" pad="{pad:g}" nodesep="{nodesep:g}" '
+        f'ranksep="{ranksep:g}" fontname="{theme.font}" fontsize={theme.label_size:g}{more(graph)}]',
+        f'  node [fontname="{theme.font}" fontsize={theme.font_size:g} fontcolor="{theme.text}" '
+        f'color="{theme.wire}" penwidth={pw:g}{more(node)}]',
+        f'  edge [color="{theme.wire}" penwidth={pw:g} arrowsize={arrow:.2f}{more(edge)}]',
+    ]
+
+
+def dot_source(plan: Plan, theme: Theme, direction: str, values: Sequence[str], grads: Sequence[str],
+               **options: Any) -> str:
+    """The whole DOT text of `dot_body` (same arguments), as a graph named `backprop`."""
+    body = dot_body(plan, theme, direction, values, grads, **options)
+    return "digraph backprop {\n" + "".join(body) + "}\n"
 
 
 def dot_body(
@@ -73,15 +85,13 @@ def dot_body(
     slots: bool,
     marked: Collection[int] = (),
 ) -> list[str]:
-    """The statements inside `digraph { ... }`, one per line (each ending in a newline)."""
-    pw = theme.penwidth
-    lines = [
-        f'  graph [rankdir={direction} bgcolor="{theme.background}" pad="0.15" nodesep="0.25" '
-        f'ranksep="0.3" fontname="{theme.font}" fontsize={theme.label_size:g}]',
-        f'  node [fontname="{theme.font}" fontsize={theme.font_size:g} fontcolor="{theme.text}" '
-        f'color="{theme.wire}" penwidth={pw:g}]',
-        f'  edge [color="{theme.wire}" penwidth={pw:g} arrowsize={0.5 + 0.1 * pw:.2f}]',
-    ]
+    """The statements inside `digraph { ... }`, one per line (each ending in a newline): node i's two
+    cells hold `values[i]` and `grads[i]`.
+
+    With `slots=True` the cells (and each node's table) get ids (`v3`, `g3`, `t3`) so that the stepper
+    can find their boxes in the SVG and put its own texts there (see layout.py).
+    """
+    lines = defaults(theme, direction)
     drawer = _Drawer(plan, theme, direction, values, grads, slots, set(marked))
     in_cluster = {i for c in _walk(plan.clusters) for i in c.nodes}
     for cluster in plan.clusters:
@@ -168,15 +178,16 @@ class _Drawer:
         p, t = self.plan, self.t
         node = p.order[i]
         name = escape(p.names[i])
-        shape = formatting.shape_of(node.data)
-        if shape:
-            name += f' <FONT POINT-SIZE="{t.font_size * 0.75:g}">{escape(shape)}</FONT>'
         if i in self.marked:
             name = f'<FONT COLOR="{t.mark}">{MARK}</FONT> {name}'
         generated = not getattr(node, "label", None) and not is_constant(node)
-        if generated:  # a made-up name: smaller and lighter, it is only there to be referred to
-            return f'<FONT COLOR="{t.wire}" POINT-SIZE="{t.font_size * 0.8:g}">{name}</FONT>'
-        return f"<B>{name}</B>"
+        # A made-up name is lighter (it is only there to be referred to) and a shape is plain, both at the
+        # theme's size: the smallest text decides how far a wide picture may shrink to fit its cell.
+        name = f'<FONT COLOR="{t.wire}">{name}</FONT>' if generated else f"<B>{name}</B>"
+        shape = formatting.shape_of(node.data)
+        if shape:
+            name += f' <FONT COLOR="{t.wire}">{escape(shape)}</FONT>'
+        return name
 
     def slot(self, kind: str, i: int, text: str, colour: str, italic: bool) -> str:
         t = self.t
@@ -192,13 +203,18 @@ class _Drawer:
         attrs = f' ID="{kind}{i}" HREF="#" BGCOLOR="{t.background}"' if self.slots else ""
         return f"<TD{attrs}>{body}</TD>"
 
+    def table_id(self, i: int, fill: str = "transparent") -> str:
+        """With slots, the node's table gets an id (`t3`): graphviz then writes its box, which the layout
+        records as the node's box (layout.py), so nothing has to guess how wide a node is drawn."""
+        return f' ID="t{i}" HREF="#" BGCOLOR="{fill}"' if self.slots else ""
+
     def circuit_table(self, i: int) -> str:
         t = self.t
         value = self.slot("v", i, self.values[i], t.value, False)
         grad = self.slot("g", i, self.grads[i], t.grad, True)
         border = f' BORDER="2" COLOR="{t.mark}"' if i in self.marked else ' BORDER="0"'
         pad = 1 + round(t.penwidth)  # room between a number and the (possibly highlighted, thicker) wire
-        head = f'<TABLE{border} CELLBORDER="0" CELLSPACING="0" CELLPADDING="{pad}">'
+        head = f'<TABLE{border}{self.table_id(i)} CELLBORDER="0" CELLSPACING="0" CELLPADDING="{pad}">'
         wire_w = max(1, round(self.t.penwidth))
         if self.direction in ("LR", "RL"):
             wire = (
@@ -222,9 +238,10 @@ class _Drawer:
         grad = self.slot("g", i, self.grads[i], t.grad, True)
         colour = t.mark if i in self.marked else t.text
         border = "3" if i in self.marked else "1"
+        fill = self.table_id(i, t.background) or f' BGCOLOR="{t.background}"'
         return (
-            f'<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3" '
-            f'BGCOLOR="{t.background}"><TR><TD COLSPAN="2">{self.name_cell(i)}</TD></TR>'
+            f'<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"{fill}>'
+            f'<TR><TD COLSPAN="2">{self.name_cell(i)}</TD></TR>'
             f'<TR><TD ALIGN="RIGHT"><FONT COLOR="{t.wire}">data</FONT></TD>{value}</TR>'
             f'<TR><TD ALIGN="RIGHT"><FONT COLOR="{t.wire}"><I>grad</I></FONT></TD>{grad}</TR></TABLE>'
         )
@@ -236,9 +253,47 @@ class _Drawer:
         colour = t.mark if i in self.marked else t.text
         border = "3" if i in self.marked else "1"
         sep = f'<TD SIDES="L" BORDER="1" COLOR="{t.text}">'
+        fill = self.table_id(i, t.background) or f' BGCOLOR="{t.background}"'
         return (
-            f'<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4" '
-            f'BGCOLOR="{t.background}"><TR><TD>{self.name_cell(i)}</TD>'
+            f'<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4"{fill}>'
+            f'<TR><TD>{self.name_cell(i)}</TD>'
             f'{sep}<FONT COLOR="{t.wire}">data</FONT></TD>{value}'
             f'{sep}<FONT COLOR="{t.wire}"><I>grad</I></FONT></TD>{grad}</TR></TABLE>'
         )
+
+
+def folded_dot(folded: Folded, theme: Theme, direction: str = "LR", caption: str = "") -> str:
+    """The DOT of a folded graph: a box per Box, a wire per Wire (labelled with its count)."""
+    t = theme
+    pw = t.penwidth
+    lines = ["digraph folded {", *defaults(
+        t, direction, pad=0.2, nodesep=0.3, ranksep=0.45, arrowsize=0.7,
+        graph=f"fontcolor=\"{t.text}\" labelloc=t labeljust=l label=<{escape(caption)}>",
+        node=f'shape=box style="rounded,filled" fillcolor="{t.gate_fill}" margin="0.12,0.06"',
+        edge=f'fontname="{t.font}" fontsize={t.font_size * 0.75:g} fontcolor="{t.wire}"')]
+    for b in folded.boxes:
+        rows = [f"<B>{escape(b.title)}</B>"]
+        if b.value is not None:
+            rows.append(f'<FONT COLOR="{t.value}">{escape(formatting.short(b.value, 4))}</FONT>')
+        if b.note:
+            rows.append(f'<FONT COLOR="{t.wire}" POINT-SIZE="{t.font_size * 0.75:g}">{escape(b.note)}</FONT>')
+        if b.expandable is not None:
+            rows.append(f'<FONT COLOR="{t.stage}" POINT-SIZE="{t.font_size * 0.7:g}">'
+                        f"\u25b8 expand: {escape(label_of(b.expandable))}</FONT>")
+        label = "<BR/>".join(rows)
+        attrs = ""
+        if b.kind == "stack":
+            attrs = " peripheries=3"  # a pile of copies
+        elif b.kind in ("module", "sum"):
+            attrs = f' color="{t.stage}" penwidth={pw * 1.5:g}'
+        elif b.kind == "params":
+            attrs = f' fillcolor="{t.background}" color="{t.value}"'
+        elif b.kind == "input":
+            attrs = f' fillcolor="{t.background}"'
+        lines.append(f'  b{b.id} [id="b{b.id}" label=<{label}>{attrs}]')
+    for wire in folded.wires:
+        label = f' label="\u00d7{wire.count:,}"' if wire.count > 1 else ""
+        width = pw * (1 + 0.35 * math.log10(wire.count))
+        lines.append(f'  b{wire.source} -> b{wire.target} [penwidth={width:.2f}{label}]')
+    lines.append("}")
+    return "\n".join(lines) + "\n"

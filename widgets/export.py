@@ -2,8 +2,9 @@
 
 Every export shows the frames the widget shows, from the same one layout: the HTML player carries
 the widget's fixed SVG and each frame's small stylesheet (as in the notebook), the SVG and PNG files
-are the scene's standalone frame pictures, and the GIF and the video are those pictures one after the
-other (the video through imageio-ffmpeg's own ffmpeg, an optional extra).
+are the scene's standalone frame pictures (PNG drawn by resvg, raster.py), and the GIF and the video are
+those pictures one after the other (the video through imageio-ffmpeg's own ffmpeg). resvg-py and
+imageio-ffmpeg are optional extras; without them the export says what to install.
 Nothing here lays a graph out again or computes a number.
 """
 
@@ -16,11 +17,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from .dotgraph import printable
-from .render import GraphvizNotFound
 from .themes import Theme
 
 
@@ -52,7 +53,7 @@ VIDEO_CODECS = {
 }
 VIDEO_HELP = (
     "save_video needs imageio-ffmpeg (it brings its own ffmpeg): pip install imageio-ffmpeg "
-    "(or pip install \"backprop-lab[video]\"), then run this again. save_gif needs nothing extra."
+    "(or pip install \"backprop-lab[video]\"), then run this again. save_gif needs no ffmpeg."
 )
 
 
@@ -64,9 +65,14 @@ class VideoUnavailable(ImportError):
 
 
 class Exports:
-    """`save_gif`, `save_video`, `save_frames` and `save_html` for any player that can make a `Pack`."""
+    """`save_gif`, `save_video`, `save_frames` and `save_html` for any player with an `export_pack()`.
 
-    def _export_pack(self) -> Pack:  # pragma: no cover - each player defines it
+    The mixin reads nothing else of the player: `export_pack()` is its whole surface (so this module
+    imports no player, and each player imports it).
+    """
+
+    def export_pack(self) -> Pack:  # pragma: no cover - each player defines it
+        """The frames as the exports see them (raises GraphvizNotFound when they cannot be drawn)."""
         raise NotImplementedError
 
     def save_gif(self, path: str | os.PathLike, fps: float = 1.0, *, scale: float = 1.0,
@@ -80,7 +86,8 @@ class Exports:
         if not isinstance(hold_last, (int, float)) or isinstance(hold_last, bool) or hold_last < 0:
             raise ValueError(f"hold_last is how long the last frame stays, in seconds (>= 0): {hold_last!r}")
         path = _target(path, ".gif")
-        pack = self._export_pack()
+        _need_raster()
+        pack = self.export_pack()
         images = [frame_image(pack, i, scale) for i in range(len(pack))]
         palette = _palette(pack, images)
         frames = [_to_palette(im, palette) for im in images]
@@ -110,7 +117,8 @@ class Exports:
                 f"{os.fspath(path)!r} ends in {suffix or 'no suffix'}: name the file e.g. 'steps.mp4'"
             )
         ffmpeg = _imageio_ffmpeg()
-        pack = self._export_pack()
+        _need_raster()
+        pack = self.export_pack()
         path = _target(path, suffix)
         images = [frame_image(pack, i, scale) for i in range(len(pack))]
         extra = max(0, math.ceil(round(hold_last * fps, 6)) - 1)  # the last step already lasts 1/fps
@@ -127,7 +135,9 @@ class Exports:
         if format not in ("svg", "png"):
             raise ValueError(f"format must be 'svg' or 'png', got {format!r}")
         scale = _positive(scale, "scale", "1 is the widget's size, 2 twice as large")
-        pack = self._export_pack()
+        if format == "png":
+            _need_raster()
+        pack = self.export_pack()
         folder = Path(folder)
         if folder.exists() and not folder.is_dir():
             raise NotADirectoryError(f"save_frames: {folder} is a file; give a folder to put the frames in")
@@ -150,18 +160,25 @@ class Exports:
 
         Buttons, a slider, Play, and the keyboard (left/right arrows, Home/End, space to play).
         """
-        pack = self._export_pack()
+        pack = self.export_pack()
         path = _target(path, ".html")
         # Labels are the student's text: a control character or a lone surrogate in one is shown escaped.
         path.write_text(printable(player_html(pack, title), keep="\n\t\r"), encoding="utf-8")
         return path
 
 
-def frame_image(pack: Pack, i: int, scale: float = 1.0):
-    """Frame i as a Pillow image (the standalone SVG drawn by raster.py)."""
-    from .raster import svg_to_image  # Pillow and matplotlib load only when a picture is exported
+def frame_image(pack: Pack, i: int, scale: float = 1.0) -> Any:
+    """Frame i as a Pillow image: its standalone SVG drawn by resvg (raster.py), 1 pt = 4/3 px at scale 1."""
+    from .raster import svg_to_image  # resvg and Pillow load only when a picture is exported
 
     return svg_to_image(pack.frame_svg(i), scale=4 / 3 * scale, background=pack.theme.background)
+
+
+def _need_raster() -> None:
+    """Say that resvg-py is missing before any frame is drawn (RasterUnavailable says how to install it)."""
+    from .raster import load_resvg
+
+    load_resvg()
 
 
 def _imageio_ffmpeg() -> Any:
@@ -283,156 +300,32 @@ def _script_json(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-# ----- the standalone player -------------------------------------------------------------------
-_PLAYER_JS = """
-(function () {
-  const data = JSON.parse(document.getElementById('bp-data').textContent);
-  const n = data.css.length;
-  const style = document.getElementById('bp-frame-style');
-  const narration = document.querySelector('.bp-narration');
-  const phase = document.querySelector('.bp-phase');
-  const slider = document.querySelector('.bp-slider');
-  const count = document.querySelector('.bp-count');
-  const play = document.querySelector('.bp-play');
-  const buttons = {
-    first: document.querySelector('.bp-first'), prev: document.querySelector('.bp-prev'),
-    next: document.querySelector('.bp-next'), last: document.querySelector('.bp-last'),
-  };
-  let index = 0, timer = null;
-  slider.max = String(n - 1);
-  function show(i) {
-    index = Math.max(0, Math.min(n - 1, i));
-    style.textContent = data.css[index];
-    narration.innerHTML = data.narration[index];
-    phase.innerHTML = data.phase[index];
-    slider.value = String(index);
-    count.textContent = 'step ' + index + ' of ' + (n - 1);
-    buttons.first.disabled = buttons.prev.disabled = index === 0;
-    buttons.next.disabled = buttons.last.disabled = index === n - 1;
-    if (index === n - 1) stop();
-  }
-  function stop() {
-    if (timer !== null) { clearInterval(timer); timer = null; }
-    play.textContent = '\\u25b6 Play';
-    play.setAttribute('aria-pressed', 'false');
-  }
-  function toggle() {
-    if (timer !== null) { stop(); return; }
-    if (index === n - 1) show(0);
-    timer = setInterval(function () { show(index + 1); }, data.interval);
-    play.textContent = '\\u2016 Pause';
-    play.setAttribute('aria-pressed', 'true');
-  }
-  buttons.first.addEventListener('click', function () { stop(); show(0); });
-  buttons.prev.addEventListener('click', function () { stop(); show(index - 1); });
-  buttons.next.addEventListener('click', function () { stop(); show(index + 1); });
-  buttons.last.addEventListener('click', function () { stop(); show(n - 1); });
-  play.addEventListener('click', toggle);
-  slider.addEventListener('input', function () { stop(); show(parseInt(slider.value, 10)); });
-  document.addEventListener('keydown', function (e) {
-    if (e.target === slider || e.altKey || e.ctrlKey || e.metaKey) return;  // the slider moves itself
-    const keys = {ArrowRight: 1, ArrowDown: 1, PageDown: 1, ArrowLeft: -1, ArrowUp: -1, PageUp: -1};
-    if (e.key in keys) { stop(); show(index + keys[e.key]); }
-    else if (e.key === 'Home') { stop(); show(0); }
-    else if (e.key === 'End') { stop(); show(n - 1); }
-    else if (e.key === ' ') { toggle(); }
-    else return;
-    e.preventDefault();
-  });
-  show(0);
-})();
-"""
+# ----- the standalone player (its page, stylesheet and script are files in player_assets/) ------------
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+
+
+def _asset(name: str) -> str:
+    return resources.files(__package__).joinpath("player_assets", name).read_text(encoding="utf-8")
 
 
 def player_html(pack: Pack, title: str | None = None) -> str:
     """The HTML page of a standalone player: the SVG once, the frames' stylesheets and narrations as data."""
     t = pack.theme
-    heading = title if title is not None else pack.title
+    heading = escape(title if title is not None else pack.title)
     big = t.name == "projector"
-    data = {
-        "css": pack.frame_css,
-        "narration": pack.narration_html,
-        "phase": pack.phase_html,
-        "interval": int(pack.interval_ms),
+    theme = (
+        f":root{{--bp-background:{t.background};--bp-text:{t.text};--bp-wire:{t.wire};"
+        f"--bp-gate-fill:{t.gate_fill};--bp-font:\"{t.font}\", \"DejaVu Sans\", Verdana, sans-serif;"
+        f"--bp-title-size:{'26px' if big else '18px'};--bp-control-size:{'20px' if big else '15px'}}}"
+    )
+    data = {"css": pack.frame_css, "narration": pack.narration_html, "phase": pack.phase_html,
+            "interval": int(pack.interval_ms)}
+    script = _asset("player.js")
+    if "</script" in script.lower():  # it is inlined in a <script> element
+        raise ValueError("player_assets/player.js must not contain '</script'")
+    parts = {
+        "title": heading, "theme": theme, "player_css": _asset("player.css"), "narration_css": pack.page_css,
+        "scope": escape(pack.scope), "svg": pack.live_svg, "data": _script_json(data), "script": script,
     }
-    font = f'"{t.font}", "DejaVu Sans", Verdana, sans-serif'
-    button_size = "20px" if big else "15px"
-    page_css = (
-        f"html,body{{margin:0;background:{t.background};color:{t.text};font-family:{font}}}"
-        "body{padding:12px 18px}"
-        f"h1{{font-size:{'26px' if big else '18px'};font-weight:600;margin:0 0 6px}}"
-        f".bp-phase{{font-size:{button_size};margin:4px 0}}"
-        ".bp-view{overflow:auto}"
-        # fill the window's width, but keep the controls and narration on screen (sharp: it is SVG)
-        ".bp-view svg{width:100%!important;min-width:0!important;max-width:100%!important;height:auto;"
-        "max-height:calc(100vh - 230px)}"
-        ".bp-controls{display:flex;gap:6px;align-items:center;margin:8px 0;flex-wrap:wrap}"
-        f".bp-controls button{{font-size:{button_size};padding:4px 12px;border-radius:4px;cursor:pointer;"
-        f"border:1px solid {t.wire};background:{t.gate_fill};color:{t.text}}}"
-        ".bp-controls button:disabled{opacity:0.4;cursor:default}"
-        ".bp-slider{flex:1 1 auto;min-width:120px}"
-        f".bp-count{{font-size:{button_size};min-width:9em;text-align:right}}"
-        f".bp-keys{{font-size:12px;color:{t.wire}}}"
-    )
-    controls = (
-        '<div class="bp-controls">'
-        '<button class="bp-first" title="first frame (Home)" aria-label="first frame">\u21e4</button>'
-        '<button class="bp-prev" title="previous step (left arrow)" aria-label="previous step">'
-        "\u25c0 Prev</button>"
-        '<button class="bp-play" title="play / pause (space)" aria-pressed="false">\u25b6 Play</button>'
-        '<button class="bp-next" title="next step (right arrow)" aria-label="next step">Next \u25b6</button>'
-        '<button class="bp-last" title="last frame (End)" aria-label="last frame">\u21e5</button>'
-        '<input type="range" class="bp-slider" min="0" max="0" value="0" step="1" aria-label="frame">'
-        '<span class="bp-count"></span></div>'
-    )
-    return (
-        "<!DOCTYPE html>\n"
-        '<html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        # nothing may be loaded from anywhere: the page must work offline and from file://
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-        "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">"
-        f"<title>{escape(heading)}</title>"
-        f"<style>{page_css}{pack.page_css}</style></head>\n"
-        f'<body class="bp-player {escape(pack.scope)}">\n'
-        f"<h1>{escape(heading)}</h1>\n"
-        '<style id="bp-frame-style"></style>\n'
-        '<div class="bp-phase"></div>\n'
-        f'<div class="bp-view">{pack.live_svg}</div>\n'
-        f"{controls}\n"
-        '<div class="bp-narration"></div>\n'
-        '<p class="bp-keys">Keys: \u2190 \u2192 step, Home / End, space plays. '
-        "Made with Backprop Lab; works offline.</p>\n"
-        f'<script type="application/json" id="bp-data">{_script_json(data)}</script>\n'
-        f"<script>{_PLAYER_JS}</script>\n"
-        "</body></html>\n"
-    )
-
-
-# ----- GraphStepper's frames as a Pack ------------------------------------------------------------
-class StepperExports(Exports):
-    """The exports on `GraphStepper`: the frames of the view it shows now (expanded or stages fused)."""
-
-    def _export_pack(self) -> Pack:
-        from .player import narration_css
-        from .stepper import PHASE_TEXT
-
-        scene = self._scene()
-        if scene is None:
-            raise GraphvizNotFound()
-        frames = list(self.steps)
-        total = len(frames) - 1
-        scope = f"bp-i{self._id}"
-        return Pack(
-            title=f"Backpropagation through {self.names[-1]}",
-            theme=self._theme,
-            live_svg=scene.live_svg(),
-            frame_css=[scene.css(f) for f in frames],
-            narration_html=[f.narration.html for f in frames],
-            narration_text=[f.narration.text for f in frames],
-            phase_html=[f"<b>{escape(PHASE_TEXT[f.phase])}</b>" for f in frames],
-            page_css=narration_css(self._theme, scope),
-            scope=scope,
-            frame_svg=lambda i: scene.frame_svg(frames[i]),
-            interval_ms=int(self.play.interval) if total else 1000,
-        )
+    # one pass: a label that reads "{{script}}" inside the SVG or the data stays text
+    return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], _asset("player.html"))

@@ -1,4 +1,4 @@
-"""A large graph's story box by box: its folded boxes (large.fold) stepped forward, then backward.
+"""A large graph's story box by box: its folded boxes (folding.fold) stepped forward, then backward.
 
 A network of tens of thousands of nodes cannot be drawn gate by gate, but it can be stepped the way
 a student reads it: forward, each box (a module call, a stack of repeated parts, a long sum, a
@@ -20,11 +20,11 @@ from typing import Any
 from autograd_core.graph import topological_order
 
 from . import formatting
+from .folding import Box, Folded, fold
 from .frames import Frame, GradUpdate, Timeline
-from .large import Box, Folded, fold
 from .narration import Narration, Piece, _lines, d, number
 from .plan import Edge, Plan
-from .scene import Story
+from .story import Story
 
 
 @dataclass(eq=False)

@@ -68,23 +68,25 @@ SMALL_ARRAY = 6  # arrays with at most this many numbers are written in full
 
 
 def compact(a: Any, digits: int) -> str:
-    """An array: in full when small (`[1.00, 2.00]`, rows on separate lines), else shape and min/mean/max."""
+    """An array as drawn: in full when small (`[0.5, -2]`, a line per row), else its min, mean and max.
+
+    Arrays take few digits (`brief`, at most 3): a 2x2 block of `1.0000`s would make its box four times
+    as wide as its numbers need, and the narration has full precision. The shape is drawn beside the
+    node's name, so it is not repeated here.
+    """
     import numpy as np
 
     arr = np.asarray(a, dtype=float)
+    few = min(digits, 3)
     if arr.size <= SMALL_ARRAY and arr.ndim <= 2:
         def row(r: Any) -> str:
-            return "[" + ", ".join(short(float(v), digits) for v in r) + "]"
+            return "[" + ", ".join(brief(float(v), few) for v in r) + "]"
 
         if arr.ndim == 1:
             return row(arr)
         return "\n".join(row(r) for r in arr)
-    shape = f"shape {tuple(arr.shape)}"
-    stats = (
-        f"min {short(float(arr.min()), digits)}  mean {short(float(arr.mean()), digits)}  "
-        f"max {short(float(arr.max()), digits)}"
-    )
-    return f"{shape}\n{stats}"
+    return "\n".join(f"{what} {brief(float(v), few)}"
+                     for what, v in (("min", arr.min()), ("mean", arr.mean()), ("max", arr.max())))
 
 
 def _full_array(a: Any) -> str:
@@ -117,3 +119,12 @@ def magnitude(x: Any) -> float:
 
         return float(np.sqrt(np.sum(np.square(np.asarray(x, dtype=float)))))
     return float(x)
+
+
+NARROW = frozenset("-.,:;'|!ilj")
+
+
+def text_width(text: str) -> float:
+    """Roughly how wide `text` is drawn, in digit widths: digits and most letters 1, points, signs and
+    thin letters 1/2 (DejaVu Sans). For sizing what graphviz does not measure for us."""
+    return sum(0.5 if ch in NARROW else 1.0 for ch in text)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from html import escape
 from typing import Any
 
 import ipywidgets as w
@@ -20,6 +19,7 @@ from autograd_core.graph import backward_steps, clone, topological_order
 
 from . import fit, formatting
 from .budget import GraphTooLarge
+from .dotgraph import defaults, escape
 from .fit import Fit
 from .plan import check_root, make_plan
 from .render import INSTALL_HELP, GraphvizNotFound, svg_from_dot
@@ -113,7 +113,7 @@ class GradCheckView(w.VBox):
         self._rows = worst
         self.summary_html = w.HTML()
         self.summary_html.add_class("bp-check-summary")
-        self.view = w.HTML(layout=w.Layout(overflow="auto", width="100%"))
+        self.view = w.HTML(layout=w.Layout(overflow="auto", width="100%", margin="0"))
         self.view.add_class("bp-view")
         self.table_html = w.HTML()
         self.table_html.add_class("bp-check-table")
@@ -226,15 +226,8 @@ class GradCheckView(w.VBox):
         wrong_gate = self._index[id(self.wrong_gate.node)] if self.wrong_gate is not None else None
         bad = self._index[id(self.nonfinite.node)] if self.nonfinite is not None else None
         pw = t.penwidth
-        lines = [
-            "digraph gradcheck {",
-            f'  graph [rankdir={direction or self._direction} bgcolor="{t.background}" pad="0.2" '
-            'nodesep="0.3" ranksep="0.35" '
-            f'fontname="{t.font}"]',
-            f'  node [fontname="{t.font}" fontsize={t.font_size:g} fontcolor="{t.text}" color="{t.wire}" '
-            f"penwidth={pw:g}]",
-            f'  edge [color="{t.wire}" penwidth={pw:g} arrowsize=0.6]',
-        ]
+        lines = ["digraph gradcheck {", *defaults(t, direction or self._direction, pad=0.2, nodesep=0.3,
+                                                  ranksep=0.35, arrowsize=0.6)]
         for i in range(plan.size):
             if i in plan.folded:
                 continue

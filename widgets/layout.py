@@ -20,6 +20,7 @@ SVG = "http://www.w3.org/2000/svg"
 XLINK = "http://www.w3.org/1999/xlink"
 _NS = {"s": SVG}
 _SLOT_ID = re.compile(r"a_([vg])(\d+)$")
+_TABLE_ID = re.compile(r"a_t(\d+)$")
 _PT_TO_PX = 4 / 3
 
 
@@ -54,6 +55,7 @@ class Layout:
     body: str  # the fixed picture: wires, gates, names, and `?` in every cell
     value_boxes: dict[int, Box]
     grad_boxes: dict[int, Box]
+    node_boxes: dict[int, Box]  # each value's whole table (name, cells, wire), as graphviz drew it
     width_pt: float
     height_pt: float
     least_font_pt: float | None = None  # its smallest text: how far it may shrink
@@ -91,6 +93,7 @@ def make_layout(raw_svg: str, prefix: str, theme: Theme, scale: float = 1.0) -> 
         box = _box_of(child, theme)
         (value_boxes if kind == "v" else grad_boxes)[i] = box
         parent.remove(child)
+    node_boxes = _unwrap_tables(graph, theme)
     for element in graph.iter():
         ident = element.get("id")
         if ident:
@@ -106,7 +109,8 @@ def make_layout(raw_svg: str, prefix: str, theme: Theme, scale: float = 1.0) -> 
         f'<svg xmlns="{SVG}" id="{prefix}-svg" class="bp-svg" viewBox="{view_box}" '
         f'preserveAspectRatio="xMidYMid meet" style="{style}">'
     )
-    return Layout(prefix, open_tag, transform, body, value_boxes, grad_boxes, width_pt, height_pt, least)
+    return Layout(prefix, open_tag, transform, body, value_boxes, grad_boxes, node_boxes, width_pt, height_pt,
+                  least)
 
 
 def cell(box: Box, text: str, colour: str, theme: Theme, italic: bool,
@@ -168,6 +172,29 @@ def _box_of(slot: ET.Element, theme: Theme) -> Box:
     else:
         baseline = size * 0.36
     return Box(min(xs), min(ys), max(xs), max(ys), size, baseline)
+
+
+def _unwrap_tables(graph: ET.Element, theme: Theme) -> dict[int, Box]:
+    """Record each node table's box (`a_t3`) and put its contents back in the node's group.
+
+    graphviz wraps a table with an id in a link (`<g id="a_t3"><a>...`): unwrapped, the node's wire and
+    border stay direct children of the node (the highlight's CSS selects them so), and nothing is a link.
+    """
+    boxes: dict[int, Box] = {}
+    for parent in list(graph.iter()):
+        for child in list(parent):
+            match = _TABLE_ID.match(child.get("id", ""))
+            if not match:
+                continue
+            boxes[int(match.group(1))] = _box_of(child, theme)
+            link = child[0] if len(child) else child
+            inner = [el for el in link
+                     if not (el.tag.endswith("polygon") and el.get("fill") == "transparent")]
+            at = list(parent).index(child)
+            parent.remove(child)
+            for n, el in enumerate(inner):
+                parent.insert(at + n, el)
+    return boxes
 
 
 def _strip_titles(graph: ET.Element) -> None:

@@ -14,28 +14,14 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from autograd_core.node import is_constant, needs_grad
+from autograd_core.gate import superscript
+from autograd_core.node import is_constant, needs_grad, why_of
 
 from . import formatting
 from .plan import Plan
 
 INFIX = {"@": ("@", "@"), "+": ("+", "+"), "*": ("\u00d7", "\u00d7"), "/": ("/", "\u00f7"), "**": ("^", "^")}
 MINUS = "\u2212"  # the minus sign of a gate (negation), apart from a number's own "-"
-
-# Why each gate's local gradient is what it is (by op, and by input position where it matters).
-WHY = {
-    "+": "an add gate passes the gradient through: local gradient 1",
-    "neg": "negation: local gradient -1",
-    "exp": "exp is its own derivative: \u2202exp(a)/\u2202a = exp(a)",
-    "log": "\u2202ln(a)/\u2202a = 1/a",
-    "tanh": "\u2202tanh(a)/\u2202a = 1 \u2212 tanh(a)\u00b2",
-    "sigmoid": "\u2202\u03c3(a)/\u2202a = (1 \u2212 \u03c3(a)) \u00d7 \u03c3(a)",
-    "relu": "relu lets the gradient through where a > 0",
-    "max": "max routes the gradient to the larger input",
-}
-
-_SUPERSCRIPT = str.maketrans("0123456789-.", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079"
-                             "\u207b\u00b7")
 
 # None: full precision (the default); an int: that many digits, as the drawing shows (projector).
 _DIGITS: ContextVar[int | None] = ContextVar("narration_digits", default=None)
@@ -57,15 +43,31 @@ def with_digits(digits: int | None, write: Callable[..., Any], *args: Any) -> An
         return write(*args)
 
 
-def superscript(text: str) -> str | None:
-    """`2` -> `²`, `-1` -> `⁻¹`; None when the text has a character with no superscript form."""
-    return text.translate(_SUPERSCRIPT) if text and all(c in "0123456789-." for c in text) else None
-
-
 @dataclass(frozen=True)
 class Narration:
-    text: str
-    html: str
+    """What a frame says: its lines as data, written out as text or HTML only when shown.
+
+    `marks` gives each line an optional class (`bp-wrong` for a warning); `before` adds a line on top.
+    """
+
+    lines: tuple[Piece, ...] = ()
+    marks: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def html(self) -> str:
+        marks = self.marks or ("",) * len(self.lines)
+        rows = "".join(f'<div class="bp-line{" " + m if m else ""}">{line.html}</div>'
+                       for line, m in zip(self.lines, marks))
+        return f'<div class="bp-narr">{rows}</div>' if self.lines else ""
+
+    def before(self, line: Piece, mark: str = "") -> Narration:
+        """This narration with `line` first."""
+        marks = self.marks or ("",) * len(self.lines)
+        return Narration((line, *self.lines), (mark, *marks))
 
 
 @dataclass(frozen=True)
@@ -152,10 +154,8 @@ def _bracketed(op: str, values: list[Any]) -> list[Piece]:
     return out
 
 
-def _lines(pieces: list[Piece]) -> Narration:
-    text = "\n".join(p.text for p in pieces)
-    html = "".join(f'<div class="bp-line">{p.html}</div>' for p in pieces)
-    return Narration(text, f'<div class="bp-narr">{html}</div>')
+def _lines(pieces: list[Piece | str]) -> Narration:
+    return Narration(tuple(Piece(p, escape(p)) if isinstance(p, str) else p for p in pieces))
 
 
 def start(plan: Plan) -> Narration:
@@ -278,25 +278,9 @@ def contribution(plan: Plan, i: int, upstream: Any, s: Share) -> Piece:
 
 
 def _why(plan: Plan, i: int, pos: int) -> str:
+    """Why node i's local gradient for its input `pos` is what it is: its gate says (gate.why)."""
     node = plan.order[i]
-    op = node._op
-    if op in WHY:
-        return WHY[op]
-    others = [plan.names[plan.index[id(p)]] for k, p in enumerate(node._prev) if k != pos]
-    if op == "*" and others:
-        return f"a multiply gate swaps its inputs: the local gradient is the other input, {others[0]}"
-    if op == "/":
-        return "\u2202(a/b)/\u2202a = 1/b" if pos == 0 else "\u2202(a/b)/\u2202b = \u2212a/b\u00b2"
-    if op.startswith("**"):
-        n = op[2:]
-        try:
-            lower = formatting.full(float(n) - 1)
-        except ValueError:
-            return ""
-        power = superscript(n) or f"^{n}"
-        rest = "" if lower == "1" else (superscript(lower) or f"^{lower}")
-        return f"\u2202(a{power})/\u2202a = {n} \u00d7 a{rest}"
-    return ""
+    return why_of(node, pos, *(plan.names[plan.index[id(p)]] for p in node._prev))
 
 
 # ----- tensors: the vector-Jacobian product in the dimension analysis the course teaches ---------
@@ -314,12 +298,6 @@ def _sized(piece: Piece, x: Any) -> Piece:
 def _t(piece: Piece) -> Piece:
     """A matrix transposed: `Xᵀ`."""
     return Piece(piece.text + "^T", piece.html + "\u1d40")
-
-
-ELEMENTWISE_LOCAL = {  # how each elementwise gate's local gradient reads, for tensors
-    "+": "1", "-": "\u00b11", "neg": "-1", "exp": "exp(a)", "log": "1/a", "tanh": "1 - tanh(a)\u00b2",
-    "sigmoid": "s(1 - s)", "relu": "[a > 0]", "maximum": "[a is the larger]",
-}
 
 
 def tensor_contribution(plan: Plan, i: int, upstream: Any, s: Share) -> Piece:
@@ -361,9 +339,8 @@ def tensor_contribution(plan: Plan, i: int, upstream: Any, s: Share) -> Piece:
     note = _broadcast_note(plan, parent_node, upstream, s)
     if note:
         line = line + Piece(f"  ({note})", f' <span class="bp-why">({escape(note)})</span>')
-    elif s.local is not None and op in ELEMENTWISE_LOCAL:
-        local_text = ("1" if pos == 0 else "-1") if op == "-" else ELEMENTWISE_LOCAL[op]
-        why = f"{op}: local gradient {local_text}, entry by entry"
+    elif s.local is not None and _why(plan, i, pos):
+        why = f"{_why(plan, i, pos)}, entry by entry"
         line = line + Piece(f"  ({why})", f' <span class="bp-why">({escape(why)})</span>')
     return line
 

@@ -6,26 +6,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autograd_core.graph import topological_order
-from autograd_core.node import is_constant, stage_of
+from autograd_core.node import is_constant, stage_of, symbol_of
 
 from . import budget, formatting
 from .names import node_names
-
-# How an op is written on its gate; anything else is written as its name ("tanh", "sigmoid").
-SYMBOLS = {"+": "+", "*": "\u00d7", "/": "\u00f7", "neg": "\u2212", "max": "max"}
-
-
-def gate_symbol(op: str) -> str:
-    """`*` -> `×`; `**2` -> `^2`; `2**` -> `2^x`; names stay names."""
-    if op in SYMBOLS:
-        return SYMBOLS[op]
-    if op.startswith("**"):
-        return "^" + op[2:]
-    if op.endswith("**"):
-        return op[:-2] + "^x"
-    if op == "**":
-        return "^"
-    return op
 
 
 @dataclass(frozen=True)
@@ -98,7 +82,7 @@ def make_plan(root: Any, style: str, names: list[str] | None = None) -> Plan:
         for p in node._prev:
             uses[index[id(p)]] += 1
 
-    gate_text: list[str | None] = [gate_symbol(n._op) if n._prev else None for n in order]
+    gate_text: list[str | None] = [symbol_of(n) if n._prev else None for n in order]  # the gate's own
     folded: set[int] = set()
     if style == "circuit":
         for c, node in enumerate(order):

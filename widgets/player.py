@@ -110,7 +110,9 @@ class FramePlayer:
         """The control bar (first, previous, play, next, last, slider, speed) and the picture's widgets."""
 
         def button(label: str, icon: str, cls: str, tip: str, action: Any) -> w.Button:
-            b = w.Button(description=label, icon=icon, tooltip=tip, layout=w.Layout(width="auto"))
+            # never squeezed: in a narrow cell the slider gives way, then the row wraps
+            b = w.Button(description=label, icon=icon, tooltip=tip,
+                         layout=w.Layout(width="auto", flex="0 0 auto"))
             b.add_class(cls)
             b.on_click(lambda _b: action())
             return b
@@ -119,7 +121,8 @@ class FramePlayer:
         self.prev_button = button("", "step-backward", "bp-prev", "previous step", self.prev)
         self.next_button = button("Next", "step-forward", "bp-next", "next step", self.next)
         self.last_button = button("", "fast-forward", "bp-last", "last frame", self.last)
-        self.play = w.Play(min=0, max=1, value=0, interval=speed, show_repeat=False)
+        self.play = w.Play(min=0, max=1, value=0, interval=speed, show_repeat=False,
+                           layout=w.Layout(flex="0 0 auto"))
         self.play.add_class("bp-play")
         self.slider = w.IntSlider(min=0, max=1, value=0, readout=True, continuous_update=True,
                                   layout=w.Layout(flex="1 1 auto", min_width="120px"))
@@ -129,14 +132,14 @@ class FramePlayer:
         options = dict(SPEEDS)
         if speed not in options.values():
             options[f"{speed} ms"] = speed
-        self.speed = w.Dropdown(options=options, value=speed, layout=w.Layout(width="110px"),
+        self.speed = w.Dropdown(options=options, value=speed, layout=w.Layout(width="110px", flex="0 0 auto"),
                                 tooltip="time per step when playing")
         self.speed.add_class("bp-speed")
         self.speed.observe(lambda ch: setattr(self.play, "interval", ch["new"]), names="value")
 
         self.phase_label = w.HTML()
         self.phase_label.add_class("bp-phase")
-        self.view = w.HTML(layout=w.Layout(overflow="auto", width="100%"))
+        self.view = w.HTML(layout=w.Layout(overflow="auto", width="100%", margin="0"))
         self.view.add_class("bp-view")
         self.style_html = w.HTML(layout=w.Layout(height="0px", margin="0", overflow="hidden"))
         self.style_html.add_class("bp-style")
@@ -145,7 +148,7 @@ class FramePlayer:
 
     def _control_row(self) -> w.HBox:
         return w.HBox([self.first_button, self.prev_button, self.play, self.next_button, self.last_button,
-                       self.slider, self.speed], layout=w.Layout(align_items="center"))
+                       self.slider, self.speed], layout=w.Layout(align_items="center", flex_flow="row wrap"))
 
     def _show_picture(self, theme: Theme, scope: str, svg: str | None, error: str | None) -> None:
         """Put the fixed SVG (or the error that kept it from being drawn) in place, once per picture."""

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
 
-from autograd_core import graph as graph_steps
-
-from . import fit, formatting, frames
+from . import fit
 from .budget import GraphTooLarge
 from .dotgraph import dot_source
 from .fit import Fit, Side
-from .frames import Frame, GradUpdate, Timeline
+from .frames import Frame
 from .layout import Layout, cell, make_layout, placeholder
-from .plan import Plan, make_plan
-from .render import svg_from_dot
+from .render import INSTALL_HELP, GraphvizNotFound, svg_from_dot
+from .story import Story
 from .themes import Theme
 
 
@@ -106,13 +103,7 @@ class Scene:
         t, lay, sid = self.theme, self.layout, f"#{self.layout.svg_id}"
         i = frame.node
         wide = t.penwidth * 2.2
-        # a circuit's value is its wire; a box is outlined (its last, unfilled polygon)
-        own = "polyline" if self.plan.style == "circuit" else 'polygon[fill="none"]'
-        rules = [
-            f"{sid} #{lay.node_id(f'g{i}')} ellipse{{fill:{t.current_fill};stroke:{t.current_stroke};"
-            f"stroke-width:{wide:g}px}}",
-            f"{sid} #{lay.node_id(f'n{i}')} > {own}{{stroke:{t.current_stroke};stroke-width:{wide:g}px}}",
-        ]
+        rules = [self.outline_css(i)]
         backward = frame.phase in ("backward", "done")
         colour = t.grad if backward else t.value
         edge_ids = [self.plan.edges[e].id for e in frame.edges]
@@ -130,6 +121,17 @@ class Scene:
             rules.append(f"{paths}{{stroke:{colour};stroke-width:{wide:g}px{moving}}}")
             rules.append(f"{heads}{{fill:{colour};stroke:{colour}}}")
         return "".join(rules)
+
+    def outline_css(self, i: int, stroke: str | None = None, fill: str | None = None) -> str:
+        """Node i marked as the current one: its gate filled, its wire (or box) drawn thick in `stroke`."""
+        t, lay, sid = self.theme, self.layout, f"#{self.layout.svg_id}"
+        stroke, fill = stroke or t.current_stroke, fill or t.current_fill
+        wide = t.penwidth * 2.2
+        # a circuit's value is its wire; a box is outlined (its last, unfilled polygon)
+        own = "polyline" if self.plan.style == "circuit" else 'polygon[fill="none"]'
+        return (f"{sid} #{lay.node_id(f'g{i}')} ellipse{{fill:{fill};stroke:{stroke};"
+                f"stroke-width:{wide:g}px}}"
+                f"{sid} #{lay.node_id(f'n{i}')} > {own}{{stroke:{stroke};stroke-width:{wide:g}px}}")
 
     def side(self) -> Side:
         """What fitting the picture to its cell needs: its size and where each node sits across it."""
@@ -150,16 +152,38 @@ class Scene:
                          self.known[frame.grads_shown], frame.grads_shown)
 
     def _svg(self, css: str, marks_hidden: int, values: int, grad_marks_hidden: int, grads: int) -> str:
+        return self.svg_with(css, (self.value_marks[marks_hidden:], self.values_layer[:values],
+                                   self.grad_marks[grad_marks_hidden:], self.grads_layer[:grads]))
+
+    def frame_layers(self, frame: Frame | None) -> tuple[list[str], list[str], list[str], list[str]]:
+        """The four layers (value marks, values, gradient marks, gradients): all of them (None, for the
+        live SVG), or only what `frame` shows."""
+        if frame is None:
+            return self.value_marks, self.values_layer, self.grad_marks, self.grads_layer
+        known = self.known[frame.grads_shown]
+        return (self.value_marks[frame.values_shown:], self.values_layer[: frame.values_shown],
+                self.grad_marks[known:], self.grads_layer[: frame.grads_shown])
+
+    def svg_with(self, css: str, layers: tuple[list[str], list[str], list[str], list[str]], *,
+                 open_tag: str | None = None, behind: str = "", front: str = "") -> str:
+        """The SVG of this scene with `css` and these layers; a player's own drawing may go `behind` the
+        graph (then graphviz's opaque background is left out) or in `front` of it, in a larger `open_tag`."""
         lay = self.layout
+        marks, values, grad_marks, grads = layers
+        body = _BACKGROUND.sub("", lay.body, count=1) if behind else lay.body
         return (
-            f"{lay.open_tag}<style>{css}</style>"
-            f'<g id="{lay.prefix}-graph" transform="{lay.transform}">{lay.body}'
-            f'<g class="bp-layer bp-value-marks">{"".join(self.value_marks[marks_hidden:])}</g>'
-            f'<g class="bp-layer bp-grad-marks">{"".join(self.grad_marks[grad_marks_hidden:])}</g>'
-            f'<g class="bp-layer bp-values">{"".join(self.values_layer[:values])}</g>'
-            f'<g class="bp-layer bp-grads">{"".join(self.grads_layer[:grads])}</g>'
-            "</g></svg>"
+            f"{open_tag or lay.open_tag}<style>{css}</style>{behind}"
+            f'<g id="{lay.prefix}-graph" transform="{lay.transform}">{body}'
+            f'<g class="bp-layer bp-value-marks">{"".join(marks)}</g>'
+            f'<g class="bp-layer bp-grad-marks">{"".join(grad_marks)}</g>'
+            f'<g class="bp-layer bp-values">{"".join(values)}</g>'
+            f'<g class="bp-layer bp-grads">{"".join(grads)}</g>'
+            f"</g>{front}</svg>"
         )
+
+
+# graphviz's background: opaque, it would hide what a player draws behind the graph
+_BACKGROUND = re.compile(r'^\s*<polygon fill="[^"]*" stroke="transparent" points="[^"]*"\s*/>')
 
 
 def _cover(style: str, direction: str, theme: Theme) -> tuple[float, float, float, float]:
@@ -178,57 +202,6 @@ def _dash(theme: Theme) -> tuple[float, float]:
 
 def _dash_period(theme: Theme) -> float:
     return sum(_dash(theme))
-
-
-@dataclass
-class Story:
-    """A graph's steps and frames, computed on a private copy (the user's gradients never change)."""
-
-    plan: Plan
-    timeline: Timeline
-    digits: int
-    value_texts: list[str] | None = None  # how each node's value is drawn, when not simply its number
-
-    @property
-    def frames(self) -> list[Frame]:
-        return self.timeline.frames
-
-    def value_text(self, i: int) -> str:
-        if self.value_texts is not None:
-            return self.value_texts[i]
-        return formatting.short(self.plan.order[i].data, self.digits)
-
-    def grad_text(self, u: GradUpdate) -> str:
-        return u.text if u.text is not None else formatting.short(u.value, self.digits)
-
-    def widest_texts(self) -> tuple[list[str], list[str]]:
-        """For each node, the widest value and gradient text it will show: graphviz sizes cells by them."""
-        values = [self.value_text(i) for i in range(self.plan.size)]
-        grads = [formatting.short(0.0, self.digits)] * self.plan.size
-        for u in self.timeline.updates:
-            text = self.grad_text(u)
-            if _width(text) > _width(grads[u.node]):
-                grads[u.node] = text
-        return values, grads
-
-    def grads_at(self, frame: Frame) -> dict[int, Any]:
-        """The gradient each node shows at `frame` (nodes not reached yet are left out)."""
-        shown: dict[int, Any] = {}
-        for u in self.timeline.updates[: frame.grads_shown]:
-            shown[u.node] = u.value
-        return shown
-
-
-def tell(graph: Any, style: str, digits: int, names: list[str] | None = None,
-         narration_digits: int | None = None) -> Story:
-    """Plan `graph` and replay its forward and backward pass (on a private copy: this sets its grads).
-
-    narration_digits: None narrates at full precision; an int with that many digits (projector).
-    """
-    plan = make_plan(graph, style, names)
-    forward = list(graph_steps.forward_steps(graph))
-    backward = list(graph_steps.backward_steps(graph))
-    return Story(plan, frames.build(plan, forward, backward, narration_digits), digits)
 
 
 def lay_out(story: Story, theme: Theme, direction: str, prefix: str) -> Scene:
@@ -274,12 +247,38 @@ def lay_out_fitted(story: Story, theme: Theme, direction: str, prefix: str) -> F
     return Fitted(scenes, Fit(f"bp-fit-{prefix}", tuple(sides)))
 
 
+class View:
+    """One way a player shows a story: the story, and once laid out its scenes (one layout, or two for a
+    wide graph) and how the page picks between them, or why it could not be drawn.
+
+    The stepper has one per view of the graph (expanded, stages fused, folded), the sort player one per
+    story (the sort, the naive recursion); each is laid out the first time it is shown.
+    """
+
+    def __init__(self, story: Story, prefix: str) -> None:
+        self.story, self.prefix = story, prefix
+        self.fitted: Fitted | None = None
+        self.error: str | None = None  # why it could not be drawn (graphviz missing, too slow)
+
+    @property
+    def scene(self) -> Scene | None:
+        """The layout in the direction asked for (None until laid out, or if it could not be)."""
+        return self.fitted.scene if self.fitted is not None else None
+
+    def ready(self, theme: Theme, direction: str) -> Scene | None:
+        """Lay the story out (once); GraphTooLarge passes through, for the player to decide."""
+        if self.fitted is None and self.error is None:
+            try:
+                self.fitted = self.lay_out(theme, direction)
+            except GraphvizNotFound:
+                self.error = INSTALL_HELP
+        return self.scene
+
+    def lay_out(self, theme: Theme, direction: str) -> Fitted:
+        return lay_out_fitted(self.story, theme, direction, self.prefix)
+
+
 def translate_of(transform: str) -> tuple[float, float]:
     """The shift of graphviz's `translate(x y)` transform of the graph group."""
     found = re.search(r"translate\(([-\d.]+)[ ,]+([-\d.]+)\)", transform)
     return (float(found.group(1)), float(found.group(2))) if found else (0.0, 0.0)
-
-
-def _width(text: str) -> float:
-    """Roughly how wide a number is drawn: digits are all the same width, signs and points narrower."""
-    return sum(0.5 if ch in "-.," else 1.0 for ch in text)

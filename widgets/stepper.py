@@ -19,13 +19,14 @@ from autograd_core.node import is_constant
 
 from . import formatting
 from .budget import GraphTooLarge
-from .export import StepperExports
+from .export import Exports, Pack
 from .folded_story import FoldedStory, tell_folded
 from .frames import Frame
 from .plan import check_root
-from .player import SPEEDS, FramePlayer, check_speed, new_id
-from .render import INSTALL_HELP, GraphvizNotFound
-from .scene import Fitted, Scene, Story, lay_out_fitted, tell
+from .player import SPEEDS, FramePlayer, check_speed, narration_css, new_id
+from .render import GraphvizNotFound
+from .scene import Scene, View
+from .story import Story, tell
 from .themes import check_digits, check_direction, check_style, get_theme
 
 PHASE_TEXT = {
@@ -39,19 +40,15 @@ PHASE_TEXT = {
 _WAITING = "Type your guess in the box above and press Check (or press <b>Show me</b>) to go on."
 
 
-class _View:
-    """One way of drawing the graph (expanded, or stages fused): its story, and its scene once laid out."""
+class _View(View):
+    """One way of drawing the graph (expanded, stages fused, or folded); where the user's nodes are in it."""
 
     def __init__(self, story: Story, prefix: str, graph_nodes: dict[int, int]) -> None:
-        self.story = story
-        self.prefix = prefix
-        self.scene: Scene | None = None  # the layout in the direction asked for
-        self.fitted: Fitted | None = None  # it, and the other direction's when it is too wide for a cell
-        self.error: str | None = None
+        super().__init__(story, prefix)
         self.node_of = graph_nodes  # id(node in the user's graph) -> topological index in this view
 
 
-class GraphStepper(FramePlayer, StepperExports, w.VBox):
+class GraphStepper(FramePlayer, Exports, w.VBox):
     """Step through the forward pass (values appear node by node) and the backward pass (gradients).
 
         stepper = GraphStepper(loss)          # shows itself when it is the last line of a cell
@@ -92,7 +89,7 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
                 "GraphStepper(loss.mean())"
             )
         if focus is not None:  # only the paths from `focus` to the output (same gradients on them)
-            from .large import focus_graph
+            from .folding import focus_graph
 
             root = focus_graph(root, focus)[0]
         self._style = check_style(style)
@@ -256,6 +253,27 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         self._guessed(nxt)
         return right
 
+    def export_pack(self) -> Pack:
+        """The frames of the view shown now (expanded or stages fused), as the exports (save_*) use them."""
+        scene = self._scene()
+        if scene is None:
+            raise GraphvizNotFound()
+        frames = list(self.steps)
+        scope = f"bp-i{self._id}"
+        return Pack(
+            title=f"Backpropagation through {self.names[-1]}",
+            theme=self._theme,
+            live_svg=scene.live_svg(),
+            frame_css=[scene.css(f) for f in frames],
+            narration_html=[f.narration.html for f in frames],
+            narration_text=[f.narration.text for f in frames],
+            phase_html=[f"<b>{escape(PHASE_TEXT[f.phase])}</b>" for f in frames],
+            page_css=narration_css(self._theme, scope),
+            scope=scope,
+            frame_svg=lambda i: scene.frame_svg(frames[i]),
+            interval_ms=int(self.play.interval) if len(frames) > 1 else 1000,
+        )
+
     def set_root(self, root: Any) -> None:
         """Replace the expression (also while playing): back to frame 0 of the new graph."""
         check_root(root, "set_root")
@@ -380,20 +398,16 @@ class GraphStepper(FramePlayer, StepperExports, w.VBox):
         """The current view's layout (made once). Raises GraphTooLarge if graphviz ran too long on a
         gate-by-gate view (the stepper then folds the graph); a folded view that does says so instead."""
         view = self._current
-        if view.scene is None and view.error is None:
-            try:
-                direction = self._direction
-                if isinstance(view.story, FoldedStory) and direction == "LR":
-                    direction = "TB"  # boxes are wide: stacked top to bottom they fit a notebook's width
-                view.fitted = lay_out_fitted(view.story, self._theme, direction, view.prefix)
-                view.scene = view.fitted.scene
-            except GraphvizNotFound:
-                view.error = INSTALL_HELP
-            except GraphTooLarge as why:
-                if not isinstance(view.story, FoldedStory):
-                    raise
-                view.error = str(why)
-        return view.scene
+        direction = self._direction
+        if isinstance(view.story, FoldedStory) and direction == "LR":
+            direction = "TB"  # boxes are wide: stacked top to bottom they fit a notebook's width
+        try:
+            return view.ready(self._theme, direction)
+        except GraphTooLarge as why:
+            if not isinstance(view.story, FoldedStory):
+                raise
+            view.error = str(why)
+            return None
 
     def _show_view(self) -> None:
         """Put the current view's fixed SVG in place (once per view switch, never per step)."""

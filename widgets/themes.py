@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,8 @@ LIGHT = Theme(
     digits=4,
 )
 
-DARK = Theme(
+DARK = replace(  # what differs from the light theme
+    LIGHT,
     name="dark",
     background="#1e1e1e",
     text="#e8e8e8",
@@ -62,13 +63,6 @@ DARK = Theme(
     grad="#E69F00",  # and orange instead of vermillion
     current_stroke="#F0E442",
     current_fill="#5a5410",
-    mark="#CC79A7",
-    stage="#009E73",
-    font="DejaVu Sans",
-    font_size=14.0,
-    label_size=14.0,
-    penwidth=1.6,
-    digits=4,
 )
 
 # Readable from the back of a lecture hall: large type, thick strokes, two digits (the narration

@@ -11,8 +11,6 @@ own recorded backward steps; the naive recursion is the only thing computed here
 from __future__ import annotations
 
 import math
-import re
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -20,18 +18,20 @@ from typing import Any
 import ipywidgets as w
 
 from autograd_core.graph import backward_steps, clone, topo_sort_steps
-from autograd_core.node import contributions, is_constant
+from autograd_core.node import is_constant
 
 from . import fit, formatting, narration
 from .export import Exports, Pack
 from .fit import Fit, Side, fit_width_style
 from .frames import Frame, GradUpdate, Timeline
 from .layout import SVG
+from .naive import NaiveStep, naive_recursive_backward_steps
 from .narration import Narration, Piece, Share
 from .plan import Plan, check_root, make_plan
 from .player import SPEEDS, FramePlayer, check_speed, narration_css, new_id
-from .render import INSTALL_HELP, GraphvizNotFound
-from .scene import Scene, Story, lay_out_fitted, tell, translate_of
+from .render import GraphvizNotFound
+from .scene import Fitted, Scene, View, translate_of
+from .story import Story, tell
 from .themes import Theme, check_digits, check_direction, check_style, get_theme
 
 PHASE_TEXT = {
@@ -41,10 +41,6 @@ PHASE_TEXT = {
     "naive": "naive recursion (wrong at forks)",
     "done": "done",
 }
-
-# The naive recursion revisits a node once per path to it: on a deep graph that is exponential.
-NAIVE_MAX_STEPS = 400
-
 
 @dataclass(frozen=True)
 class SortFrame:
@@ -67,89 +63,6 @@ class SortFrame:
     warn: bool = False  # naive: this step passes on a gradient that is not complete yet
 
 
-# ----- the naive recursion: a teaching foil, wrong on purpose -----------------------------------
-@dataclass(frozen=True)
-class NaiveStep:
-    """One contribution of the naive recursion: `node` passes what it has *now* to input `pos`."""
-
-    node: Any
-    pos: int
-    parent: Any
-    upstream: Any  # node.grad when it was read
-    local: Any
-    value: Any
-    before: Any
-    after: Any
-
-
-def naive_recursive_backward_steps(root: Any, max_steps: int = NAIVE_MAX_STEPS) -> list[NaiveStep]:
-    """WRONG ON PURPOSE. Backprop the way students first write it, on `root`'s own graph:
-
-        def backward(node):
-            for parent, local in zip(node._prev, local_gradients(node)):
-                parent.grad += node.grad * local
-                backward(parent)          # at once, before node has heard from all its users
-
-    A node used twice passes its gradient on before it is complete, and then again. Sets .grad
-    (call it on a clone); the root is seeded with 1. Returns the steps it took.
-    """
-    root.grad = 1.0
-    steps: list[NaiveStep] = []
-    stack = [(root, 0)]  # (node, next input): the recursion above, without Python's recursion limit
-    while stack:
-        node, k = stack.pop()
-        if k >= len(node._prev):
-            continue
-        stack.append((node, k + 1))
-        upstream = node.grad
-        parent, local, value = contributions(node, upstream)[k]
-        before = parent.grad
-        parent.grad = before + value
-        steps.append(NaiveStep(node, k, parent, upstream, local, value, before, parent.grad))
-        if len(steps) > max_steps:
-            raise ValueError(
-                f"the naive recursion takes more than {max_steps} steps on this graph (it walks every path "
-                "again and again): show it on a small graph with a fork, e.g. a = Value(1.0, label='a'); "
-                "b = a + a; c = b + b"
-            )
-        stack.append((parent, 0))
-    return steps
-
-
-# ----- geometry of the drawn nodes ----------------------------------------------------------------
-def _node_boxes(scene: Scene) -> dict[int, tuple[float, float, float, float]]:
-    """Each node's bounding box (value part: its wire or box, name and cells) in the graph's coordinates."""
-    lay = scene.layout
-    root = ET.fromstring(f'<g xmlns="{SVG}">{lay.body}</g>')
-    boxes: dict[int, list[float]] = {}
-    head = f"{lay.prefix}-n"
-    for g in root.iter(f"{{{SVG}}}g"):
-        ident = g.get("id", "")
-        if not ident.startswith(head) or not ident[len(head):].isdigit():
-            continue
-        i = int(ident[len(head):])
-        xs, ys = [], []
-        for el in g.iter():
-            tag = el.tag.rsplit("}", 1)[-1]
-            if tag in ("polygon", "polyline"):
-                nums = [float(v) for v in el.get("points", "").replace(",", " ").split()]
-                xs += nums[0::2]
-                ys += nums[1::2]
-            elif tag == "text":
-                x, y = float(el.get("x", 0)), float(el.get("y", 0))
-                size = float(el.get("font-size", 14))
-                width = 0.62 * size * len("".join(el.itertext()))
-                xs += [x, x + width]
-                ys += [y - 0.8 * size, y + 0.25 * size]
-        for b in (lay.value_boxes.get(i), lay.grad_boxes.get(i)):
-            if b is not None:
-                xs += [b.x0, b.x1]
-                ys += [b.y0, b.y1]
-        if xs:
-            boxes[i] = [min(xs), min(ys), max(xs), max(ys)]
-    return {i: tuple(b) for i, b in boxes.items()}
-
-
 class _Overlay:
     """The sort's own drawing over one scene: stack outlines, order badges, warnings, the order list."""
 
@@ -159,7 +72,7 @@ class _Overlay:
         self.sid = f"#{lay.svg_id}"
         self.prefix = p = lay.prefix
         t = theme
-        boxes = _node_boxes(scene)
+        boxes = {i: (b.x0, b.y0, b.x1, b.y1) for i, b in lay.node_boxes.items()}
         tx, ty = translate_of(lay.transform)
         pad = 3 + t.penwidth
         size = t.font_size
@@ -200,7 +113,7 @@ class _Overlay:
             return
         # the order list under the graph, wrapping into rows
         names = [plan.names[i] for i in order]
-        slot_w = max(3.2, max(_text_width(n) for n in names) + 1.4) * size * 0.62
+        slot_w = max(3.2, max(formatting.text_width(n) for n in names) + 1.4) * size * 0.62
         slot_h = size * 1.9
         gap = size * 0.35
         label_w = size * 4.6
@@ -296,9 +209,6 @@ class _Overlay:
                 f'<g class="bp-order-label">{self.label}</g><g class="bp-order">{"".join(slots)}</g>')
 
 
-_BACKGROUND = re.compile(r'^\s*<polygon fill="[^"]*" stroke="transparent" points="[^"]*"\s*/>')
-
-
 def _blend(colour: str, under: str, amount: float) -> str:
     """`colour` laid over `under` at `amount` opacity, as one solid colour (the PNG renderer has no alpha)."""
     a = [int(colour[k:k + 2], 16) for k in (1, 3, 5)]
@@ -306,27 +216,41 @@ def _blend(colour: str, under: str, amount: float) -> str:
     return "#" + "".join(f"{round(x * amount + y * (1 - amount)):02x}" for x, y in zip(a, b))
 
 
-def _text_width(text: str) -> float:
-    return sum(0.6 if ch in "ilj.,'" else 1.0 for ch in text)
-
 
 # ----- the two stories -------------------------------------------------------------------------
-class _Mode:
-    """One of the player's two stories (the sort then the backward pass, or the naive recursion)."""
+class _Mode(View):
+    """One of the player's two stories (the sort then the backward pass, or the naive recursion), with the
+    sort's own drawing over each of its scenes."""
 
     def __init__(self, story: Story, frames: list[SortFrame], order: list[int], prefix: str) -> None:
-        self.story, self.frames, self.order, self.prefix = story, frames, order, prefix
-        self.scene: Scene | None = None  # the layout in the direction asked for, and its overlay
-        self.overlay: _Overlay | None = None
-        self.sides: list[tuple[Scene, _Overlay]] = []  # it, and the other direction's for narrow cells
-        self.fit: Fit | None = None
-        self.error: str | None = None
+        super().__init__(story, prefix)
+        self.frames, self.order = frames, order
+        self.overlays: list[_Overlay] = []  # one per scene
+
+    def lay_out(self, theme: Theme, direction: str) -> Fitted:
+        fitted = super().lay_out(theme, direction)
+        self.overlays = [_Overlay(scene, self.story.plan, self.order, theme) for scene in fitted.scenes]
+        # the overlay widens each picture (badges, the order list beneath): the page fits those sizes
+        return Fitted(fitted.scenes, Fit(fitted.fit.key, tuple(o.side() for o in self.overlays)))
+
+    @property
+    def overlay(self) -> _Overlay | None:
+        return self.overlays[0] if self.overlays else None
+
+    @property
+    def sides(self) -> list[tuple[Scene, _Overlay]]:
+        return list(zip(self.fitted.scenes, self.overlays)) if self.fitted is not None else []
+
+    @property
+    def fit(self) -> Fit | None:
+        return self.fitted.fit if self.fitted is not None else None
 
 
-def _sorted_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
+def _sorted_mode(root: Any, style: str, digits: int, prefix: str,
+                 narration_digits: int | None = None) -> _Mode:
     graph, _ = clone(root)
     events = list(topo_sort_steps(graph))
-    story = tell(graph, style, digits)
+    story = tell(graph, style, digits, narration_digits=narration_digits)
     plan = story.plan
     n = plan.size
     layers = Frame(-1, "forward", None, n, 0, (), _silent)  # every value, no gradient
@@ -369,14 +293,22 @@ def _sorted_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
         if k == 0:
             head = f"backward walks topo from the end, starting at {plan.names[f.node]} (number {n} of {n})"
         frames.append(SortFrame(len(frames), "backward", "backward", f.node, (), n, pos, f,
-                                _prepend(head, f.narration)))
+                                _headed(head, f.narration)))
     last = frames[-1]
     frames[-1] = SortFrame(last.index, "done", last.kind, last.node, (), last.appended, last.pointer,
                            last.base, last.narration)
     return _Mode(story, frames, appended, prefix)
 
 
-def _naive_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
+def _operand(x: Any) -> str:
+    """A number as the narration writes it, in parentheses when negative: `+ (-4)`."""
+    text = narration.written(x)
+    return f"({text})" if text.startswith("-") else text
+
+
+def _naive_mode(root: Any, style: str, digits: int, prefix: str,
+                narration_digits: int | None = None) -> _Mode:
+    """The naive recursion's frames (its numbers written as `narration.narrating` says, e.g. projector)."""
     # the right gradients, from the engine's own backward pass on one copy...
     truth_graph, _ = clone(root)
     true_grads = {id(step.node): step.upstream for step in backward_steps(truth_graph)}
@@ -412,21 +344,22 @@ def _naive_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
             f"naive: {plan.names[i]} passes on the gradient it has now, then recurses into "
             f"{plan.names[j]} at once",
             line,
-            f"    {plan.names[j]}.grad: {formatting.full(s.before)} + {formatting.operand(s.value)} = "
-            f"{formatting.full(s.after)}",
+            f"    {plan.names[j]}.grad: {narration.written(s.before)} + {_operand(s.value)} = "
+            f"{narration.written(s.after)}",
         ]
         incomplete = not math.isclose(s.upstream, final[i], rel_tol=1e-9, abs_tol=1e-12)
         earlier = sent.setdefault((i, s.pos), [])
         if earlier:
             pieces.append(
                 f"\u26a0 {plan.names[i]} already passed its gradient to this input before (when it had "
-                f"{', '.join(formatting.full(g) for g in earlier)}): {plan.names[j]} counts that share again."
+                f"{', '.join(narration.written(g) for g in earlier)}): "
+                f"{plan.names[j]} counts that share again."
             )
         earlier.append(s.upstream)
         if incomplete:
             pieces.append(
-                f"\u26a0 {plan.names[i]}'s gradient is not complete: it has {formatting.full(s.upstream)} "
-                f"now and will end with {formatting.full(final[i])} ({plan.names[i]} is used "
+                f"\u26a0 {plan.names[i]}'s gradient is not complete: it has {narration.written(s.upstream)} "
+                f"now and will end with {narration.written(final[i])} ({plan.names[i]} is used "
                 f"{plan.uses[i]} times). "
                 "What it passes on now is too little, and it will pass on again later."
             )
@@ -435,8 +368,8 @@ def _naive_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
                                 _lines(pieces, warn=warn), warn=warn))
     leaves = [k for k in range(n) if not plan.order[k]._prev and not is_constant(plan.order[k])]
     summary = [
-        f"naive recursion: {plan.names[k]}.grad = {formatting.full(plan.order[k].grad)}, "
-        f"topological order (backward()): {formatting.full(final[k])}"
+        f"naive recursion: {plan.names[k]}.grad = {narration.written(plan.order[k].grad)}, "
+        f"topological order (backward()): {narration.written(final[k])}"
         + ("" if math.isclose(plan.order[k].grad, final[k], rel_tol=1e-9) else "  \u2718 wrong")
         for k in leaves
     ]
@@ -452,28 +385,20 @@ def _naive_mode(root: Any, style: str, digits: int, prefix: str) -> _Mode:
 
 def _silent() -> Narration:
     """The narration of a frame used only for its picture (the player writes its own words)."""
-    return Narration("", "")
+    return Narration()
 
 
 def _lines(lines: list[str | Piece], warn: bool = False) -> Narration:
-    def html_of(line: str | Piece) -> str:
-        if not isinstance(line, str):
-            return f'<div class="bp-line">{line.html}</div>'
-        cls = "bp-line bp-wrong" if warn and line.startswith("\u26a0") else "bp-line"
-        return f'<div class="{cls}">{escape(line)}</div>'
-
-    html = "".join(html_of(line) for line in lines)
-    text = "\n".join(line if isinstance(line, str) else line.text for line in lines)
-    return Narration(text, f'<div class="bp-narr">{html}</div>')
+    """The player's own lines; with `warn`, those that start with ⚠ are marked as warnings."""
+    pieces = tuple(Piece(line, escape(line)) if isinstance(line, str) else line for line in lines)
+    marks = tuple("bp-wrong" if warn and isinstance(line, str) and line.startswith("\u26a0") else ""
+                  for line in lines)
+    return Narration(pieces, marks)
 
 
-def _prepend(head: str, n: Narration) -> Narration:
-    inner = n.html
-    opening = '<div class="bp-narr">'
-    if inner.startswith(opening) and inner.endswith("</div>"):
-        inner = inner[len(opening):-len("</div>")]
-    html = f'{opening}<div class="bp-line"><b>{escape(head)}</b></div>{inner}</div>'
-    return Narration(head + "\n" + n.text, html)
+def _headed(head: str, n: Narration) -> Narration:
+    """`n` under a bold heading line (the backward walk over the order: which entry it is at)."""
+    return n.before(Piece(head, f"<b>{escape(head)}</b>"))
 
 
 # ----- the widget -----------------------------------------------------------------------------
@@ -485,11 +410,13 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
 
     The sorted view shows which node the search is at, the nodes still waiting for their inputs
     (dashed), the finished ones (numbered) and the order list growing; then backward() walking that
-    list from the end. Nothing changes the gradients of your own nodes.
+    list from the end. Nothing changes the gradients of your own nodes. As in GraphStepper, the
+    projector narrates with the drawing's few digits (`full_precision=True` for every digit).
     """
 
     def __init__(self, root: Any, *, style: str = "circuit", theme: str = "light", direction: str = "LR",
-                 digits: int | None = None, naive: bool = False, speed: int = SPEEDS["normal"]) -> None:
+                 digits: int | None = None, naive: bool = False, speed: int = SPEEDS["normal"],
+                 full_precision: bool | None = None) -> None:
         check_root(root, "TopoSortPlayer")
         if formatting.is_array(root.data):
             raise TypeError("TopoSortPlayer draws scalar graphs (Value); for a Tensor graph use GraphStepper")
@@ -497,6 +424,9 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
         self._theme = get_theme(theme)
         self._direction = check_direction(direction)
         self._digits = check_digits(digits, self._theme)
+        if full_precision is None:  # as GraphStepper: few digits on the projector, full elsewhere
+            full_precision = self._theme.name != "projector"
+        self._narration_digits = None if full_precision else self._digits
         speed = check_speed(speed)
         self._id = new_id("ts")
         self._root = root
@@ -576,21 +506,15 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
         if mode is None:
             make = _naive_mode if self._mode == "naive" else _sorted_mode
             prefix = f"bp{self._id}{self._mode[0]}"
-            mode = self._modes[self._mode] = make(self._root, self._style, self._digits, prefix)
+            mode = self._modes[self._mode] = narration.with_digits(
+                self._narration_digits, make, self._root, self._style, self._digits, prefix,
+                self._narration_digits)
         return mode
 
     def _ready(self) -> _Mode:
         """The current mode, laid out (once)."""
         mode = self._current
-        if mode.scene is None and mode.error is None:
-            try:
-                fitted = lay_out_fitted(mode.story, self._theme, self._direction, mode.prefix)
-                mode.sides = [(scene, _Overlay(scene, mode.story.plan, mode.order, self._theme))
-                              for scene in fitted.scenes]
-                mode.scene, mode.overlay = mode.sides[0]
-                mode.fit = Fit(fitted.fit.key, tuple(overlay.side() for _, overlay in mode.sides))
-            except GraphvizNotFound:
-                mode.error = INSTALL_HELP
+        mode.ready(self._theme, self._direction)
         return mode
 
     def _show_mode(self) -> None:
@@ -611,20 +535,11 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
     def _sort_css(self, scene: Scene, overlay: _Overlay, frame: SortFrame) -> str:
         extra = ""
         if frame.kind in ("enter", "revisit", "append") and frame.node is not None:
-            extra = self._node_css(scene, frame)
+            # the node the search is at, outlined as the stepper's current node (a revisit: mark colour)
+            revisit = frame.kind == "revisit"
+            extra = scene.outline_css(frame.node, self._theme.mark if revisit else None,
+                                      self._theme.gate_fill if revisit else None)
         return extra + overlay.state_css(frame)
-
-    def _node_css(self, scene: Scene, frame: SortFrame) -> str:
-        """The node the search is at, outlined as the stepper's current node (a revisit: mark colour)."""
-        t, lay, sid = self._theme, scene.layout, f"#{scene.layout.svg_id}"
-        i = frame.node
-        wide = t.penwidth * 2.2
-        stroke = t.mark if frame.kind == "revisit" else t.current_stroke
-        fill = t.gate_fill if frame.kind == "revisit" else t.current_fill
-        own = "polyline" if self._style == "circuit" else 'polygon[fill="none"]'
-        return (f"{sid} #{lay.node_id(f'g{i}')} ellipse{{fill:{fill};stroke:{stroke};"
-                f"stroke-width:{wide:g}px}}{sid} #{lay.node_id(f'n{i}')} > {own}{{stroke:{stroke};"
-                f"stroke-width:{wide:g}px}}")
 
     def _live_svg(self, mode: _Mode) -> str:
         """The SVG the player shows (both layouts for a wide graph, the page picks one): all hidden."""
@@ -638,28 +553,12 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
         return self._compose(scene, overlay, css, frame)
 
     def _compose(self, scene: Scene, overlay: _Overlay, css: str, frame: SortFrame | None) -> str:
-        lay = scene.layout
-        if frame is None:
-            vm, vals, gm, grads = scene.value_marks, scene.values_layer, scene.grad_marks, scene.grads_layer
-        else:
-            b = frame.base
-            known = scene.known[b.grads_shown]
-            vm, vals = scene.value_marks[b.values_shown:], scene.values_layer[: b.values_shown]
-            gm, grads = scene.grad_marks[known:], scene.grads_layer[: b.grads_shown]
         behind, front = overlay.parts(frame)
-        # graphviz's own background would hide what is behind the graph: this SVG has its own
-        body = _BACKGROUND.sub("", lay.body, count=1)
-        return (
-            f"{overlay.open_tag()}<style>{css}</style>"
-            f'<rect x="0" y="0" width="{overlay.width:.2f}" height="{overlay.height:.2f}" '
-            f'fill="{self._theme.background}"/>{behind}'
-            f'<g id="{lay.prefix}-graph" transform="{lay.transform}">{body}'
-            f'<g class="bp-layer bp-value-marks">{"".join(vm)}</g>'
-            f'<g class="bp-layer bp-grad-marks">{"".join(gm)}</g>'
-            f'<g class="bp-layer bp-values">{"".join(vals)}</g>'
-            f'<g class="bp-layer bp-grads">{"".join(grads)}</g></g>'
-            f"{front}</svg>"
-        )
+        background = (f'<rect x="0" y="0" width="{overlay.width:.2f}" height="{overlay.height:.2f}" '
+                      f'fill="{self._theme.background}"/>')
+        layers = scene.frame_layers(frame.base if frame is not None else None)
+        return scene.svg_with(css, layers, open_tag=overlay.open_tag(), behind=background + behind,
+                              front=front)
 
     # ----- stepping (player.FramePlayer) -----------------------------------------------------
     def _frame_css(self, frame: SortFrame) -> str:
@@ -671,7 +570,8 @@ class TopoSortPlayer(FramePlayer, Exports, w.VBox):
             self.naive = change["new"]
 
     # ----- exports --------------------------------------------------------------------------
-    def _export_pack(self) -> Pack:
+    def export_pack(self) -> Pack:
+        """The frames shown now (the sort, or the naive recursion), as the exports (save_*) use them."""
         mode = self._ready()
         if mode.scene is None:
             raise GraphvizNotFound()

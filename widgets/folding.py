@@ -1,4 +1,4 @@
-"""Large graphs: fold a graph of tens of thousands of nodes into a few boxes, expand them, focus on a path.
+"""Large graphs folded: tens of thousands of nodes into a few boxes, opened a level at a time, or focused.
 
 A drawing of every node of micrograd's demo (a 2-16-16-1 MLP on 100 points: about 65,000 nodes)
 would keep graphviz busy for many minutes. `Overview` draws the same graph folded, as a student
@@ -16,21 +16,14 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from html import escape
 from typing import Any
-
-import ipywidgets as w
 
 from autograd_core import graph
 from autograd_core.graph import path_nodes, topological_order
-from autograd_core.node import is_constant, stage_of
+from autograd_core.node import is_constant, stage_of, symbol_of
 
-from . import fit, formatting
-from .fit import Fit
 from .names import node_names
-from .plan import check_root, gate_symbol
-from .render import INSTALL_HELP, GraphvizNotFound, svg_from_dot
-from .themes import Theme, check_direction, get_theme
+from .plan import check_root
 
 STACK_MIN = 4  # this many parallel copies of the same part are drawn as one stacked box
 MAX_BOXES = 150  # graphviz lays out this many boxes in well under a second
@@ -153,7 +146,7 @@ def _read_graph(root: Any, expand: Iterable[Any], focus: Any) -> _Graph:
                 uses[k] += 1
                 if first_user[k] is None:
                     first_user[k] = node
-    return _Graph(order, index, uses, first_user, node_names(order), {_key(x) for x in expand})
+    return _Graph(order, index, uses, first_user, node_names(order), {identity_key(x) for x in expand})
 
 
 def _atoms(g: _Graph) -> tuple[list[_Atom], list[int]]:
@@ -173,7 +166,7 @@ def _atoms(g: _Graph) -> tuple[list[_Atom], list[int]]:
             s = s.parent
         shown = None
         for s in reversed(chain):  # outermost first: the first one not opened is drawn as a box
-            if _key(s.owner if s.owner is not None else s.name) not in g.opened:
+            if identity_key(s.owner if s.owner is not None else s.name) not in g.opened:
                 shown = s
                 break
         visible[id(stage)] = shown
@@ -220,7 +213,7 @@ def _atoms(g: _Graph) -> tuple[list[_Atom], list[int]]:
                 a = atom(("node", id(node)), "input", node=i)
         elif runs[i] is not None:
             a = atom(("chain", runs[i]), "chain", ops=[])
-            atoms[a].info["ops"].append(node._op)
+            atoms[a].info["ops"].append(symbol_of(node))
         else:
             sum_of = _sum_parent(node, index, uses, atom_of, atoms) if node._op == "+" else None
             if sum_of is not None:
@@ -321,10 +314,10 @@ def _stacks(g: _Graph, atoms: list[_Atom], inputs_of: list[set[int]]) -> tuple[l
         box = _box(len(boxes), [atoms[k] for k in group], g.order, g.names)
         box.first, box.last = min(atoms[k].first for k in group), max(atoms[k].last for k in group)
         if box.expandable is not None and all(v is not box.expandable for v in expandable.values()):
-            label, k = _label_of(box.expandable), 1
+            label, k = label_of(box.expandable), 1
             while label in expandable:  # two layers of the same shape: "Layer(16, 16) #2"
                 k += 1
-                label = f"{_label_of(box.expandable)} #{k}"
+                label = f"{label_of(box.expandable)} #{k}"
             expandable[label] = box.expandable
         boxes.append(box)
         for k in group:
@@ -433,22 +426,21 @@ def _box(bid: int, group: list[_Atom], order: list, names: list[str]) -> Box:
     if copies > 1:
         if kind == "input":
             return Box(bid, "stack", f"inputs (\u00d7{copies:,})", members, copies)
-        symbol = gate_symbol(first.info["op"])
+        symbol = symbol_of(order[first.info["node"]])
         return Box(bid, "stack", f"{symbol}  (\u00d7{copies:,})", members, copies, note="gates")
     i = first.info["node"]
     node = order[i]
     if kind == "input":
         return Box(bid, "input", names[i], 1, value=node.data, grad=node.grad, node=node)
-    symbol = gate_symbol(node._op)
+    symbol = symbol_of(node)
     # a made-up name (n65237) says nothing in a picture of 65,000 nodes: show the gate, and the label if any
     title = f"{node.label} = {symbol}" if node.label else (f"output = {symbol}" if i == len(order) - 1
                                                           else symbol)
     return Box(bid, "node", title, 1, value=node.data, grad=node.grad, node=node)
 
 
-def _chain_title(ops: list[str]) -> str:
+def _chain_title(symbols: list[str]) -> str:
     """`(×, +) ×1,500` for a chain that repeats × then + 1,500 times; else its gates' count."""
-    symbols = [gate_symbol(op) for op in ops]
     for period in range(1, min(8, len(symbols) // 2) + 1):
         if all(symbols[k] == symbols[k % period] for k in range(len(symbols))) and len(symbols) % period == 0:
             unit = symbols[:period]
@@ -466,11 +458,13 @@ def _short(owner: Any) -> str:
     return text if len(text) <= 32 else type(owner).__name__
 
 
-def _key(x: Any) -> Any:
+def identity_key(x: Any) -> Any:
+    """What a box to expand is known by: its name, or the module object itself."""
     return ("name", x) if isinstance(x, str) else ("owner", id(x))
 
 
-def _label_of(x: Any) -> str:
+def label_of(x: Any) -> str:
+    """How a box to expand is written: its name, or the module's short description."""
     return x if isinstance(x, str) else _short(x)
 
 
@@ -479,135 +473,8 @@ def _describe(node: Any) -> str:
     return repr(label) if label else f"the node {type(node).__name__}({getattr(node, 'data', '?')!r})"
 
 
-# ----- drawing ---------------------------------------------------------------------------------
-def folded_dot(folded: Folded, theme: Theme, direction: str = "LR", caption: str = "") -> str:
-    """The DOT of a folded graph: a box per Box, a wire per Wire (labelled with its count)."""
-    t = theme
-    pw = t.penwidth
-    lines = [
-        "digraph folded {",
-        f'  graph [rankdir={direction} bgcolor="{t.background}" pad="0.2" nodesep="0.3" ranksep="0.45" '
-        f'fontname="{t.font}" fontsize={t.font_size:g} fontcolor="{t.text}" labelloc=t labeljust=l '
-        f"label=<{escape(caption)}>]",
-        f'  node [fontname="{t.font}" fontsize={t.font_size:g} fontcolor="{t.text}" color="{t.wire}" '
-        f'penwidth={pw:g} shape=box style="rounded,filled" fillcolor="{t.gate_fill}" margin="0.12,0.06"]',
-        f'  edge [color="{t.wire}" penwidth={pw:g} arrowsize=0.7 fontname="{t.font}" '
-        f'fontsize={t.font_size * 0.75:g} fontcolor="{t.wire}"]',
-    ]
-    for b in folded.boxes:
-        rows = [f"<B>{escape(b.title)}</B>"]
-        if b.value is not None:
-            rows.append(f'<FONT COLOR="{t.value}">{escape(formatting.short(b.value, 4))}</FONT>')
-        if b.note:
-            rows.append(f'<FONT COLOR="{t.wire}" POINT-SIZE="{t.font_size * 0.75:g}">{escape(b.note)}</FONT>')
-        if b.expandable is not None:
-            rows.append(f'<FONT COLOR="{t.stage}" POINT-SIZE="{t.font_size * 0.7:g}">'
-                        f"\u25b8 expand: {escape(_label_of(b.expandable))}</FONT>")
-        label = "<BR/>".join(rows)
-        attrs = ""
-        if b.kind == "stack":
-            attrs = " peripheries=3"  # a pile of copies
-        elif b.kind in ("module", "sum"):
-            attrs = f' color="{t.stage}" penwidth={pw * 1.5:g}'
-        elif b.kind == "params":
-            attrs = f' fillcolor="{t.background}" color="{t.value}"'
-        elif b.kind == "input":
-            attrs = f' fillcolor="{t.background}"'
-        lines.append(f'  b{b.id} [id="b{b.id}" label=<{label}>{attrs}]')
-    for wire in folded.wires:
-        label = f' label="\u00d7{wire.count:,}"' if wire.count > 1 else ""
-        width = pw * (1 + 0.35 * math.log10(wire.count))
-        lines.append(f'  b{wire.source} -> b{wire.target} [penwidth={width:.2f}{label}]')
-    lines.append("}")
-    return "\n".join(lines) + "\n"
-
-
 def caption_of(folded: Folded, reason: str = "") -> str:
     text = f"{folded.nodes:,} nodes folded into {len(folded.boxes)} boxes"
     if folded.focus:
         text += f" (only the paths from the output to {folded.focus})"
     return f"{reason}{text}"
-
-
-def folded_drawing(root: Any, *, focus: Any = None, theme: Theme | str = "light", direction: str = "LR",
-                   expand: Iterable[Any] = (), reason: str = "") -> Any:
-    """`draw()` of a graph too large (or too tangled) to draw node by node: its folded boxes, saying why."""
-    from .draw import Drawing
-
-    folded = fold(root, expand, focus)
-    caption = caption_of(folded, reason) + ". widgets.Overview(...) opens the boxes."
-    lines = folded_dot(folded, get_theme(theme), direction, caption).splitlines(keepends=True)
-    return Drawing(name="folded", body=lines[1:-1])
-
-
-class Overview(w.VBox):
-    """A large graph folded into boxes that you can open: modules, repeated parts, long sums.
-
-        Overview(loss)                         # micrograd's demo: 65,000 nodes in about a dozen boxes
-        Overview(loss, expand=[model])         # the model opened into its layers
-        Overview(loss, focus=model.layers[0].neurons[0].w[0])   # only the paths through one weight
-
-    Pick a box in the list and press "expand" to open it one level (a model into layers, a layer
-    into neurons, a neuron into gates); "fold all" closes everything again.
-    """
-
-    def __init__(self, root: Any, *, expand: Iterable[Any] = (), focus: Any = None, theme: str = "light",
-                 direction: str = "LR") -> None:
-        check_root(root, "Overview")
-        self._theme = get_theme(theme)
-        self._direction = check_direction(direction)
-        self.root = root
-        self.focus = focus
-        self._expanded: list[Any] = list(expand)
-        self.caption = w.HTML()
-        self.caption.add_class("bp-phase")
-        self.view = w.HTML(layout=w.Layout(overflow="auto", width="100%"))
-        self.view.add_class("bp-view")
-        self.choice = w.Dropdown(options=[], description="box:", layout=w.Layout(width="360px"))
-        self.choice.add_class("bp-expand-choice")
-        self.expand_button = w.Button(description="expand", icon="expand", layout=w.Layout(width="auto"))
-        self.expand_button.add_class("bp-expand")
-        self.expand_button.on_click(lambda _b: self.expand(self.choice.value))
-        self.fold_button = w.Button(description="fold all", icon="compress", layout=w.Layout(width="auto"))
-        self.fold_button.add_class("bp-fold")
-        self.fold_button.on_click(lambda _b: self.fold_all())
-        controls = w.HBox([self.choice, self.expand_button, self.fold_button])
-        super().__init__(children=[self.caption, controls, self.view])
-        self.add_class("bp-overview")
-        self.refresh()
-
-    @property
-    def expanded(self) -> list[Any]:
-        return list(self._expanded)
-
-    def expand(self, what: Any) -> None:
-        """Open a module (or stage name) one level: its calls are drawn as their parts."""
-        if what is None:
-            return
-        if isinstance(what, str) and what in self.folded.expandable:
-            what = self.folded.expandable[what]
-        if all(_key(x) != _key(what) for x in self._expanded):
-            self._expanded.append(what)
-        self.refresh()
-
-    def fold_all(self) -> None:
-        self._expanded = []
-        self.refresh()
-
-    def refresh(self) -> None:
-        self.folded = fold(self.root, self._expanded, self.focus)
-        self.caption.value = f"<b>{escape(caption_of(self.folded))}</b>"
-        self.choice.options = [(name, name) for name in self.folded.expandable]
-        self.expand_button.disabled = not self.folded.expandable
-        try:
-            self.svg = svg_from_dot(folded_dot(self.folded, self._theme, self._direction))
-        except GraphvizNotFound:
-            self.svg = ""
-            self.view.value = f"<pre style='white-space:pre-wrap'>{escape(INSTALL_HELP)}</pre>"
-            return
-        fitted = fit.sized(self.svg, self._theme.font_size)
-        self.view.value = Fit(fit.new_key(), (fitted[1],)).html([fitted[0]]) if fitted else self.svg
-
-    @property
-    def boxes(self) -> list[Box]:
-        return self.folded.boxes

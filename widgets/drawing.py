@@ -8,13 +8,16 @@ from typing import Any
 
 import graphviz
 
+from autograd_core.stages import fuse_stages
+
 from . import fit, formatting, render
 from .budget import GraphTooLarge
-from .dotgraph import dot_body
+from .dotgraph import dot_body, folded_dot
 from .fit import Fit
+from .folding import caption_of, focus_graph, fold
 from .plan import check_root, make_plan
 from .render import GraphvizNotFound, svg_from_dot
-from .themes import check_digits, check_direction, check_style, get_theme
+from .themes import Theme, check_digits, check_direction, check_style, get_theme
 
 
 class Drawing(graphviz.Digraph):
@@ -117,18 +120,12 @@ def draw(
     marked_nodes = _as_nodes(highlight)
     original = root
     if focus is not None:
-        from .large import focus_graph
-
         root, copies = focus_graph(root, focus)
         marked_nodes = [copies.get(id(n), n) for n in marked_nodes]
     if collapsed:
-        from autograd_core.stages import fuse_stages
-
         fused, mapping = fuse_stages(root)
         marked_nodes = [mapping.get(id(n), n) for n in marked_nodes]
         root = fused
-    from .large import folded_drawing
-
     def folded(reason: str) -> Drawing:
         return folded_drawing(original, focus=focus, theme=th, direction=direction, reason=reason)
 
@@ -161,6 +158,15 @@ def draw(
 
     drawing.alternate = across
     return drawing
+
+
+def folded_drawing(root: Any, *, focus: Any = None, theme: Theme | str = "light", direction: str = "LR",
+                   expand: Iterable[Any] = (), reason: str = "") -> Drawing:
+    """`draw()` of a graph too large (or too tangled) to draw node by node: its folded boxes, saying why."""
+    folded = fold(root, expand, focus)
+    caption = caption_of(folded, reason) + ". widgets.Overview(...) opens the boxes."
+    lines = folded_dot(folded, get_theme(theme), direction, caption).splitlines(keepends=True)
+    return Drawing(name="folded", body=lines[1:-1])
 
 
 def _as_nodes(highlight: Any) -> list:
