@@ -78,6 +78,9 @@ def topological_order(root: Any) -> list:
         if node in visited:
             continue
         seen(node)
+        if not node._prev:  # an input: finished as soon as it is reached (as the marker would say)
+            emit(node)
+            continue
         push(node)
         push(_FINISHED)
         for parent in reversed(node._prev):
@@ -120,16 +123,9 @@ def backward_steps(root: Any, grad: Any = None, *, record: bool = True) -> Itera
     Nodes are processed in reverse topological order, so a node's gradient is complete before it
     is passed on. Before the pass, intermediate gradients are reset (a fresh pass never compounds
     stale ones) while leaves keep theirs and accumulate, as in PyTorch. `grad` seeds the root
-    (default 1). With `record=False` nothing is recorded (this is what `backward()` uses) and
-    None is yielded per node.
+    (default 1). With `record=False` nothing is recorded and None is yielded per node.
     """
-    order = topological_order(root)
-    for node in order:
-        node._reset_if_intermediate()
-    seed = root._seed_grad(grad)
-    root.grad = seed if root._prev else root.grad + seed
-
-    for node in reversed(order):
+    for node in reversed(_start(root, grad)):
         upstream = node.grad
         if not record:
             if node._prev:  # an input has nothing to pass on
@@ -142,6 +138,23 @@ def backward_steps(root: Any, grad: Any = None, *, record: bool = True) -> Itera
             after = parent.grad = before + value
             added.append(Contribution(parent, local, value, before, after))
         yield BackwardStep(node, upstream, tuple(added))
+
+
+def backward(root: Any, grad: Any = None) -> None:
+    """The whole backward pass, nothing recorded: what `backward()` runs (`backward_steps`, in one go)."""
+    for node in reversed(_start(root, grad)):
+        if node._prev:  # an input has nothing to pass on
+            node._backward()
+
+
+def _start(root: Any, grad: Any) -> list:
+    """Before a backward pass: the topological order, intermediate gradients reset, the root seeded."""
+    order = topological_order(root)
+    for node in order:
+        node._reset_if_intermediate()
+    seed = root._seed_grad(grad)
+    root.grad = seed if root._prev else root.grad + seed
+    return order
 
 
 def propagate(node: Any) -> None:

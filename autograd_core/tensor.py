@@ -1,9 +1,9 @@
-"""The array node `Tensor` and the `TensorGate` that creates it: the scalar engine's ideas, on numpy arrays.
+"""The array node `Tensor`: the scalar engine's ideas, on numpy arrays.
 
 A Tensor is to an array what a `Value` is to a number. Its gates are declared as rules too
-(tensor_gates.py): a rule takes the inputs' arrays and returns the output and, per input, a local
-gradient. Where that local gradient is elementwise (the diagonal of the Jacobian, as for `*` or
-`tanh`) the rule returns it as an array or a number, and a backward step shows
+(tensor_gates.py, made into gates by tensor_rules.py): a rule takes the inputs' arrays and returns the
+output and, per input, a local gradient. Where that local gradient is elementwise (the diagonal of the
+Jacobian, as for `*` or `tanh`) the rule returns it as an array or a number, and a backward step shows
 `upstream x local = contribution`, summed back to the input's shape if the gate broadcast it.
 Where the Jacobian is not cheap to hold (`@`, `sum`, `softmax`) the rule returns a function
 `upstream -> contribution` instead (a vector-Jacobian product) and the step shows `local=None`.
@@ -15,18 +15,84 @@ from __future__ import annotations
 
 import numbers
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
-from . import stages
-from .gate import Gate, Why, explain, first_sentence, parameter_names, positional_arity
-from .value import Value, _rule_failed, too_big
+from . import graph, stages
+from .tensor_gates import (
+    add,
+    div,
+    exp,
+    exp_base,
+    getitem,
+    log,
+    log_softmax,
+    matmul,
+    max_,
+    maximum,
+    mean,
+    mul,
+    neg,
+    power,
+    power_const,
+    relu,
+    reshape,
+    sigmoid,
+    softmax,
+    sub,
+    sum_,
+    tanh,
+    transpose,
+)
+from .tensor_rules import (  # noqa: F401  (ShapeError, TensorRule, tensor_gate: part of this module's API)
+    Select,
+    ShapeError,
+    TensorGate,
+    TensorRule,
+    describe,
+    loud,
+    quiet,
+    short,
+    tensor_gate,
+    unbroadcast,
+)
+from .value import Value, too_big
 
-# A tensor rule takes its inputs' arrays and returns (output, local gradients), one per input:
-#     rule(a, b) -> (a * b, (b, a))                                   elementwise: arrays or numbers
-#     rule(a, b) -> (a @ b, (lambda g: g @ b.T, lambda g: a.T @ g))  functions of the upstream gradient
-TensorRule = Callable[..., tuple[np.ndarray, tuple[Any, ...]]]
+
+# ----- how gates make nodes ------------------------------------------------------------------------
+def _node(
+    data: np.ndarray, prev: tuple, local: tuple, gate_: TensorGate | None, params: dict | None,
+    requires_grad: bool,
+) -> Tensor:
+    """Make a node without re-validating (the gate already did)."""
+    t = Tensor.__new__(Tensor)
+    t.data = data
+    z = _ZEROS.get(data.shape)
+    t.grad = z if z is not None else zeros(data.shape)
+    t.requires_grad = requires_grad
+    t._prev = prev
+    t._local = local
+    t._gate = gate_
+    t._params = params
+    t._stage = stages._active
+    t.label = None
+    t._const = False
+    return t
+
+
+def _constant(x: Any, where: str) -> Tensor:
+    """Wrap a number or an array as a constant input node (it needs no gradient)."""
+    if isinstance(x, Value):
+        raise TypeError(
+            f"gate {where!r}: cannot combine a Tensor with a Value (the scalar engine); "
+            "use Tensor for both, e.g. Tensor(v.data)"
+        )
+    if isinstance(x, (bool, str, bytes)) or x is None:
+        raise TypeError(f"gate {where!r}: cannot combine a Tensor with {describe(x)}; use numbers or arrays")
+    t = _node(_to_array(x, f"gate {where!r}", copy=False), (), (), None, None, False)
+    t._const = True
+    return t
 
 
 class Tensor:
@@ -49,6 +115,10 @@ class Tensor:
     )
     # NumPy hands `array + tensor` to Tensor.__radd__ instead of broadcasting over the tensor.
     __array_ufunc__ = None
+
+    # How a gate (tensor_rules.TensorGate) records its output, and wraps a plain array as a constant.
+    _output = staticmethod(_node)
+    _constant = staticmethod(_constant)
 
     def __init__(self, data: Any, label: str | None = None, requires_grad: bool = True) -> None:
         self.data = _to_array(data, "Tensor()")
@@ -93,8 +163,10 @@ class Tensor:
             if not parent.requires_grad:
                 continue
             kind = type(local)
-            if kind is float and local == 1.0:
-                value = upstream
+            if kind is float:
+                value = upstream if local == 1.0 else upstream * local
+            elif kind is np.ndarray:
+                value = upstream * local
             elif kind is Select:
                 value = local.route(upstream)
             elif callable(local):  # a vector-Jacobian product, already in the input's shape
@@ -108,9 +180,10 @@ class Tensor:
             if parent._prev:
                 # An intermediate's first contribution: 0 + value is value, no need for a new array.
                 parent.grad = value if before is _ZEROS.get(shape) else before + value
-            elif value is not upstream and value.base is None and not before.any():
-                # An input's first contribution after zero_grad(): take the new array itself (it is
-                # nobody else's) rather than add it to zeros, a pass over memory saved per parameter.
+            elif before.size > 4096 and value is not upstream and value.base is None \
+                    and not np.count_nonzero(before):
+                # A large input's first contribution after zero_grad(): take the new array itself (it
+                # is nobody else's) rather than add it to zeros, a pass over memory saved per parameter.
                 parent.grad = value
             else:
                 parent.grad = before + value
@@ -120,7 +193,7 @@ class Tensor:
         for parent, local in zip(self._prev, self._local):
             if not parent.requires_grad:
                 continue
-            token = _quiet()
+            token = quiet()
             try:
                 if type(local) is Select:
                     shown, value = local.as_array(), local.route(upstream)
@@ -132,7 +205,7 @@ class Tensor:
                 if shown is not None and value.shape != parent.data.shape:
                     value = unbroadcast(value, parent.data.shape)
             finally:
-                _loud(token)
+                loud(token)
             yield parent, shown, value
 
     def _reset_grad(self) -> None:
@@ -143,7 +216,8 @@ class Tensor:
     def _reset_if_intermediate(self) -> None:
         """Before a backward pass: a gate's output starts from 0, an input keeps what it has."""
         if self._prev:
-            self._reset_grad()
+            z = _ZEROS.get(self.data.shape)
+            self.grad = z if z is not None else zeros(self.data.shape)
 
     def _seed_grad(self, grad: Any) -> np.ndarray:
         """The gradient a backward pass starts from at this root (ones for a one-element tensor)."""
@@ -159,7 +233,7 @@ class Tensor:
                     f"that shape, d(something)/d(this tensor): e.g. t.backward(np.ones({self.data.shape})); "
                     "or reduce it to one number first: t.sum().backward()"
                 )
-            return np.ones(self.data.shape)
+            return np.array(1.0).reshape(self.data.shape)  # np.ones, without its Python wrapper
         seed = _to_array(grad.data if isinstance(grad, Tensor) else grad, "backward()")
         if seed.shape != self.data.shape:
             raise ValueError(
@@ -213,20 +287,15 @@ class Tensor:
         `grad` seeds the root: required unless this tensor holds one number. Leaves accumulate
         across calls (as in PyTorch); intermediate gradients start fresh each call.
         """
-        from .graph import backward_steps
-
-        token = _quiet()  # inf and nan are values here, not warnings (as in the scalar engine)
+        token = quiet()  # inf and nan are values here, not warnings (as in the scalar engine)
         try:
-            for _ in backward_steps(self, grad, record=False):
-                pass
+            graph.backward(self, grad)
         finally:
-            _loud(token)
+            loud(token)
 
     def zero_grad(self) -> None:
         """Set the gradient of every node in this graph to zeros."""
-        from .graph import topological_order
-
-        for node in topological_order(self):
+        for node in graph.topological_order(self):
             node._reset_grad()
 
     # ----- the scalar engine's gates, elementwise, with NumPy broadcasting ----------------------
@@ -362,193 +431,7 @@ class Tensor:
     __hash__ = object.__hash__
 
 
-class ShapeError(ValueError, IndexError):
-    """A gate got inputs of shapes it cannot take (both a ValueError and, for indexing, an IndexError)."""
-
-
-class TensorGate:
-    """A differentiable array operation declared in one place: a name and a rule.
-
-        @tensor_gate("*")
-        def mul(a, b):
-            return a * b, (b, a)            # elementwise local gradients
-
-    Calling the gate on Tensors (or arrays, or numbers) runs the rule and records a new node.
-    Keyword-only parameters of the rule are constants of the gate (`t.sum(axis=0)`). `hint` says
-    what to do when inputs of the wrong shapes make the rule fail.
-    """
-
-    __slots__ = ("name", "rule", "hint", "doc", "symbol", "inputs", "_why")
-
-    def __init__(self, name: str, rule: TensorRule, hint: str = "", *, symbol: str | None = None,
-                 why: Why = None, like: Gate | None = None) -> None:
-        if not isinstance(name, str) or not name:
-            raise TypeError(f"a gate needs a non-empty name (a str), got {name!r}")
-        if not callable(rule):
-            raise TypeError(f"gate {name!r}: the rule must be a function, got {type(rule).__name__}")
-        self.name = name
-        self.rule = rule
-        self.hint = hint
-        self.doc = rule.__doc__ or ""
-        # described as the scalar gate `like` (the same symbol and why), unless given here
-        self.symbol = symbol or (like.symbol if like is not None else name)
-        self.inputs = parameter_names(rule, positional_arity(rule))
-        self._why = why if why is not None else (like.why if like is not None else first_sentence(self.doc))
-
-    def why(self, index: int, *names: str, **params: Any) -> str:
-        """Why the local gradient of input `index` is what it is, entry by entry (see `Gate.why`)."""
-        return explain(self._why, index, names or self.inputs, params)
-
-    def op_name(self, params: dict[str, Any] | None = None) -> str:
-        """The name drawn on the gate; `{n}` in the name is filled from its constants."""
-        if params and "{" in self.name:
-            return self.name.format(**{k: f"{v:g}" for k, v in params.items()})
-        return self.name
-
-    def __call__(self, *inputs: Any, **params: Any) -> Tensor:
-        if len(inputs) == 2:  # the common case, without a generator
-            a, b = inputs
-            nodes = (
-                a if type(a) is Tensor else _as_tensor(a, self.name),
-                b if type(b) is Tensor else _as_tensor(b, self.name),
-            )
-            arrays = [nodes[0].data, nodes[1].data]
-            requires_grad = nodes[0].requires_grad or nodes[1].requires_grad
-        else:
-            nodes = tuple(x if type(x) is Tensor else _as_tensor(x, self.name) for x in inputs)
-            arrays = [x.data for x in nodes]
-            requires_grad = any(x.requires_grad for x in nodes)
-        token = _quiet()  # inf and nan are values here, not warnings (as in the scalar engine)
-        try:
-            out, local = self.rule(*arrays, **params)
-        except (ValueError, IndexError) as e:  # numpy's AxisError is both
-            raise ShapeError(self._explain(nodes, params, e)) from None
-        except Exception as e:  # a student's rule: say which gate failed, and on what
-            raise _rule_failed(f"gate {self.name!r}", _shapes(nodes, params), e) from e
-        finally:
-            _loud(token)
-        if type(local) is not tuple or len(local) != len(nodes):
-            local = self._checked_locals(local, len(nodes))
-        if type(out) is not np.ndarray or out.dtype != np.float64:
-            out = np.asarray(out, dtype=np.float64)
-        return _node(out, nodes, local if requires_grad else (), self, params or None, requires_grad)
-
-    def _checked_locals(self, local: Any, n: int) -> tuple[Any, ...]:
-        """A (possibly student-written) rule must give one local gradient per input."""
-        if isinstance(local, (list, tuple)) and len(local) == n:
-            return tuple(local)
-        if n == 1 and (callable(local) or isinstance(local, (np.ndarray, float, int))):
-            return (local,)
-        got = f"{len(local)} local gradient(s)" if isinstance(local, (list, tuple)) else repr(local)
-        raise ValueError(
-            f"gate {self.name!r}: the rule must return (output, local_gradients) with one local gradient "
-            f"per input ({n}), got {got}"
-        )
-
-    def _explain(self, nodes: tuple[Tensor, ...], params: dict[str, Any], error: Exception) -> str:
-        hint = f": {self.hint}" if self.hint else ""
-        return f"gate {self.name!r} got {_shapes(nodes, params)}{hint} (numpy: {error})"
-
-    def __repr__(self) -> str:
-        return f"TensorGate({self.name!r})"
-
-
-def tensor_gate(name: str, hint: str = "", *, symbol: str | None = None, why: Why = None,
-                like: Gate | None = None) -> Callable[[TensorRule], TensorGate]:
-    """Decorator: turn a rule `f(*arrays) -> (output, local_gradients)` into a tensor gate.
-
-    `symbol` and `why` describe it as for a scalar gate (`gate.gate`); `like=gates.mul` takes both from
-    the scalar gate it applies entry by entry."""
-
-    def make(rule: TensorRule) -> TensorGate:
-        return TensorGate(name, rule, hint, symbol=symbol, why=why, like=like)
-
-    return make
-
-
-def unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
-    """Sum a gradient over the axes that broadcasting stretched, so it has the input's `shape`.
-
-    An input of shape (3,) added to a (4, 3) array was used 4 times: its gradient is the sum of
-    the 4 rows of the upstream gradient (a node used several times adds up its gradients).
-    """
-    extra = grad.ndim - len(shape)
-    if extra and grad.shape[extra:] == shape:  # only leading axes were added (a bias): one reduce
-        return np.add.reduce(grad, axis=tuple(range(extra)))
-    axes = tuple(range(extra)) + tuple(
-        extra + i for i, n in enumerate(shape) if n == 1 and grad.shape[extra + i] != 1
-    )
-    if axes:
-        grad = grad.sum(axis=axes, keepdims=True)
-    return grad.reshape(shape)
-
-
-class Select(NamedTuple):
-    """A local gradient that routes, as PyTorch's backward does for relu, maximum and x**0.
-
-    Where `blocked` is True the input gets exactly 0, whatever the upstream gradient (even inf or
-    nan: the gate did not pick that entry, so nothing is multiplied); elsewhere upstream x `weight`.
-    A step shows it as the array `where(blocked, 0, weight)`. (The scalar engine's `SELECTED`.)
-    """
-
-    blocked: Any  # a boolean array (or a bool, for every entry)
-    weight: Any = 1.0
-
-    def route(self, upstream: np.ndarray) -> np.ndarray:
-        passed = upstream if type(self.weight) is float and self.weight == 1.0 else upstream * self.weight
-        return np.where(self.blocked, 0.0, passed)
-
-    def as_array(self) -> np.ndarray:
-        return np.where(self.blocked, 0.0, self.weight)
-
-
-# numpy's warnings ("invalid value encountered in add") are off while a gate runs: inf and nan are
-# values here, as in the scalar engine. `np.errstate` does this at about 1.4 us a call, as much as a
-# small gate's arithmetic; numpy 2 keeps that state in a context variable, set here directly
-# (0.15 us). `_quiet()` turns the warnings off and returns a token, `_loud(token)` restores them.
-try:
-    from numpy._core.umath import _extobj_contextvar as _ERRSTATE
-
-    with np.errstate(all="ignore"):
-        _IGNORE = _ERRSTATE.get()
-
-    def _quiet() -> Any:
-        return _ERRSTATE.set(_IGNORE)
-
-    def _loud(token: Any) -> None:
-        _ERRSTATE.reset(token)
-
-except ImportError:  # another numpy: the public, slower way
-
-    def _quiet() -> Any:
-        state = np.errstate(all="ignore")
-        state.__enter__()
-        return state
-
-    def _loud(token: Any) -> None:
-        token.__exit__(None, None, None)
-
-
 # ----- helpers ----------------------------------------------------------------------------------
-def _node(
-    data: np.ndarray, prev: tuple, local: tuple, gate_: TensorGate | None, params: dict | None,
-    requires_grad: bool,
-) -> Tensor:
-    """Make a node without re-validating (the gate already did)."""
-    t = Tensor.__new__(Tensor)
-    t.data = data
-    t.grad = zeros(data.shape)
-    t.requires_grad = requires_grad
-    t._prev = prev
-    t._local = local
-    t._gate = gate_
-    t._params = params
-    t._stage = stages._active
-    t.label = None
-    t._const = False
-    return t
-
-
 # Gradients that are still zero share one read-only array of zeros per shape (no memory, no
 # allocation per node). Gradients are never changed in place, so sharing is safe.
 _ZEROS: dict[tuple[int, ...], np.ndarray] = {}
@@ -583,19 +466,19 @@ def _to_array(x: Any, where: str, copy: bool = True) -> np.ndarray:
     except ValueError as e:
         if "inhomogeneous" in str(e) or "sequence" in str(e):
             raise ValueError(
-                f"{where}: the rows have different lengths, {_short(x)}; a Tensor is a rectangular "
+                f"{where}: the rows have different lengths, {short(x)}; a Tensor is a rectangular "
                 "array: give every row the same number of entries (pad the short ones, or make one "
                 "Tensor per row)"
             ) from None
         raise TypeError(f"{where}: expected numbers (a number, a list of numbers, or a numpy array), "
-                        f"got {_describe(x)} ({e})") from None
+                        f"got {describe(x)} ({e})") from None
     except OverflowError:
         raise too_big(x, where, "a number") from None
     kind = arr.dtype.kind
     if kind in "biuf":
         return arr.astype(np.float64, copy=copy or arr is x)
     if kind == "c":
-        raise TypeError(f"{where}: complex numbers are not supported, got {_describe(x)}")
+        raise TypeError(f"{where}: complex numbers are not supported, got {describe(x)}")
     if kind == "O":  # a list holding something that is not a plain number
         for item in arr.flat:
             if isinstance(item, numbers.Real) and not isinstance(item, bool):
@@ -624,31 +507,10 @@ def _not_numbers(item: Any, x: Any, where: str) -> TypeError:
         what = f"the string {item!r}"
         fix = "convert it first, e.g. Tensor(float(s)) or Tensor([float(s) for s in strings])"
     else:
-        what = _describe(item)
+        what = describe(item)
         fix = "give a number, a list of numbers, or a numpy array of numbers"
-    inside = "" if item is x else f" in {_short(x)}"
+    inside = "" if item is x else f" in {short(x)}"
     return TypeError(f"{where}: a Tensor holds numbers, got {what}{inside}; {fix}")
-
-
-def _shapes(nodes: tuple[Tensor, ...], params: dict[str, Any]) -> str:
-    """The inputs of a gate call, for an error message: 'shapes (2, 3) and (3,), axis=0'."""
-    noun = "shapes" if len(nodes) > 1 else "shape"
-    given = "".join(f", {k}={_short(v)}" for k, v in params.items())
-    return f"{noun} {' and '.join(str(x.data.shape) for x in nodes)}{given}"
-
-
-def _as_tensor(x: Any, where: str) -> Tensor:
-    """Wrap a number or an array as a constant input node (it needs no gradient)."""
-    if isinstance(x, Value):
-        raise TypeError(
-            f"gate {where!r}: cannot combine a Tensor with a Value (the scalar engine); "
-            "use Tensor for both, e.g. Tensor(v.data)"
-        )
-    if isinstance(x, (bool, str, bytes)) or x is None:
-        raise TypeError(f"gate {where!r}: cannot combine a Tensor with {_describe(x)}; use numbers or arrays")
-    t = _node(_to_array(x, f"gate {where!r}", copy=False), (), (), None, None, False)
-    t._const = True
-    return t
 
 
 def _exponent(x: Any, where: str, what: str) -> float:
@@ -658,7 +520,7 @@ def _exponent(x: Any, where: str, what: str) -> float:
         return float(x)
     if isinstance(x, (list, tuple, np.ndarray)):
         raise TypeError(f"gate {where!r}: {what} must be a number or a Tensor; wrap arrays: Tensor(...)")
-    raise TypeError(f"gate {where!r}: {what} must be a number or a Tensor, got {_describe(x)}")
+    raise TypeError(f"gate {where!r}: {what} must be a number or a Tensor, got {describe(x)}")
 
 
 def _axis(axis: Any) -> int | tuple[int, ...] | None:
@@ -668,7 +530,7 @@ def _axis(axis: Any) -> int | tuple[int, ...] | None:
         return tuple(int(a) for a in axis)
     if isinstance(axis, numbers.Integral) and not isinstance(axis, bool):
         return int(axis)
-    raise TypeError(f"axis must be None, an int or a tuple of ints, got {_describe(axis)}")
+    raise TypeError(f"axis must be None, an int or a tuple of ints, got {describe(axis)}")
 
 
 def _index(index: Any) -> Any:
@@ -685,38 +547,4 @@ def _index(index: Any) -> Any:
     return index
 
 
-def _short(x: Any) -> str:
-    text = repr(x)
-    return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _describe(x: Any) -> str:
-    return f"{type(x).__name__} {_short(x)}"
-
-
-# The built-in tensor gates are defined like a student's: a rule each, in tensor_gates.py.
-from .tensor_gates import (  # noqa: E402  (tensor_gates.py needs TensorGate, defined above)
-    add,
-    div,
-    exp,
-    exp_base,
-    getitem,
-    log,
-    log_softmax,
-    matmul,
-    max_,
-    maximum,
-    mean,
-    mul,
-    neg,
-    power,
-    power_const,
-    relu,
-    reshape,
-    sigmoid,
-    softmax,
-    sub,
-    sum_,
-    tanh,
-    transpose,
-)
+TensorGate.node_type = Tensor  # what every tensor gate records its output as

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ..tensor import Tensor
-from ..tensor_gates import bce_with_logits
+from ..tensor_gates import mean_bce_with_logits
 from ..value import Value
 
 
@@ -39,12 +39,13 @@ def hinge_loss(scores: Tensor | Sequence[Value], target: Any) -> Tensor | Value:
 def binary_cross_entropy_with_logits(logits: Tensor | Sequence[Value], target: Any) -> Tensor | Value:
     """mean(-[y log s + (1 - y) log(1 - s)]) with s = sigmoid(logit), for targets y in [0, 1].
 
-    Computed as max(x, 0) - x*y + log(1 + e^-|x|), which never overflows.
+    Computed as max(x, 0) - x*y + log(1 + e^-|x|), which never overflows; for Tensors one gate
+    (`mean_bce_with_logits`), as PyTorch's own is one node.
     """
     if isinstance(logits, Tensor):
         target = _same_shape(logits, target, "binary_cross_entropy_with_logits")
         _check_probabilities(target, "binary_cross_entropy_with_logits")
-        return bce_with_logits(logits, target).mean()
+        return mean_bce_with_logits(logits, target)
     preds, targets = _scalars(logits, target, "binary_cross_entropy_with_logits")
     _check_probabilities(np.array(targets), "binary_cross_entropy_with_logits")
     terms = []
@@ -124,7 +125,8 @@ def _check_signs(y: np.ndarray) -> None:
 
 
 def _check_probabilities(y: np.ndarray, where: str) -> None:
-    if y.size and not (y.min() >= 0.0 and y.max() <= 1.0):  # False for a nan too
+    if y.size and not (np.minimum.reduce(y, axis=None) >= 0.0 and np.maximum.reduce(y, axis=None) <= 1.0):
+        # (False for a nan too; the ufuncs' own reduce skips ndarray.min's Python wrapper)
         raise ValueError(f"{where}: targets must lie in [0, 1] (labels 0 and 1, or probabilities)")
 
 

@@ -32,8 +32,19 @@ class Module:
     def parameters(self) -> list[Any]:
         found: list[Any] = []
         seen: set[int] = set()
-        for value in vars(self).values():
-            _collect(value, found, seen)
+        todo: list[Any] = [self]  # a stack: what is left to look into, the next on top
+        while todo:
+            item = todo.pop()
+            if isinstance(item, (Tensor, Value)):
+                if id(item) not in seen and _is_parameter(item):
+                    seen.add(id(item))
+                    found.append(item)
+            elif isinstance(item, Module):
+                # A sub-module's attributes, in the order they were set (unless it lists its own).
+                own = item is self or type(item).parameters is Module.parameters
+                todo.extend(reversed(vars(item).values()) if own else reversed(item.parameters()))
+            elif isinstance(item, (list, tuple)):
+                todo.extend(reversed(item))
         return found
 
     def zero_grad(self) -> None:
@@ -45,22 +56,11 @@ class Module:
         return f"{type(self).__name__}()"
 
 
-def _collect(value: Any, found: list[Any], seen: set[int]) -> None:
-    if isinstance(value, Module):
-        items: Any = value.parameters()
-    elif isinstance(value, (list, tuple)):
-        items = value
-    else:
-        items = (value,)
-    for item in items:
-        if isinstance(item, (Module, list, tuple)):
-            _collect(item, found, seen)
-        elif isinstance(item, Tensor) and item.requires_grad and not item._prev and id(item) not in seen:
-            seen.add(id(item))
-            found.append(item)
-        elif isinstance(item, Value) and not item._prev and not item._const and id(item) not in seen:
-            seen.add(id(item))
-            found.append(item)
+def _is_parameter(x: Tensor | Value) -> bool:
+    """An input that learns: not a gate's output, not a constant, not data (requires_grad=False)."""
+    if isinstance(x, Tensor):
+        return x.requires_grad and not x._prev
+    return not x._prev and not x._const
 
 
 def as_rng(seed: int | np.random.Generator | None) -> np.random.Generator:
