@@ -231,32 +231,34 @@ class _Drawer:
         )
         return f"{head}<TR><TD>{self.name_cell(i)}</TD>{value}{wire}{grad}</TR></TABLE>"
 
+    def box_open(self, i: int, padding: int) -> str:
+        """The table of a boxed node: bordered, thick and in the mark colour when it is highlighted."""
+        t = self.t
+        colour = t.mark if i in self.marked else t.text
+        border = "3" if i in self.marked else "1"
+        fill = self.table_id(i, t.background) or f' BGCOLOR="{t.background}"'
+        return (f'<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" '
+                f'CELLPADDING="{padding}"{fill}>')
+
     def stacked_table(self, i: int) -> str:
         """A folded view's box: its title above its data and its gradient (narrow, for a notebook cell)."""
         t = self.t
         value = self.slot("v", i, self.values[i], t.value, False)
         grad = self.slot("g", i, self.grads[i], t.grad, True)
-        colour = t.mark if i in self.marked else t.text
-        border = "3" if i in self.marked else "1"
-        fill = self.table_id(i, t.background) or f' BGCOLOR="{t.background}"'
         return (
-            f'<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="3"{fill}>'
-            f'<TR><TD COLSPAN="2">{self.name_cell(i)}</TD></TR>'
+            f'{self.box_open(i, 3)}<TR><TD COLSPAN="2">{self.name_cell(i)}</TD></TR>'
             f'<TR><TD ALIGN="RIGHT"><FONT COLOR="{t.wire}">data</FONT></TD>{value}</TR>'
             f'<TR><TD ALIGN="RIGHT"><FONT COLOR="{t.wire}"><I>grad</I></FONT></TD>{grad}</TR></TABLE>'
         )
 
     def box_table(self, i: int) -> str:
+        """micrograd's box: name | data | grad in one row."""
         t = self.t
         value = self.slot("v", i, self.values[i], t.value, False)
         grad = self.slot("g", i, self.grads[i], t.grad, True)
-        colour = t.mark if i in self.marked else t.text
-        border = "3" if i in self.marked else "1"
         sep = f'<TD SIDES="L" BORDER="1" COLOR="{t.text}">'
-        fill = self.table_id(i, t.background) or f' BGCOLOR="{t.background}"'
         return (
-            f'<TABLE BORDER="{border}" COLOR="{colour}" CELLBORDER="0" CELLSPACING="0" CELLPADDING="4"{fill}>'
-            f'<TR><TD>{self.name_cell(i)}</TD>'
+            f'{self.box_open(i, 4)}<TR><TD>{self.name_cell(i)}</TD>'
             f'{sep}<FONT COLOR="{t.wire}">data</FONT></TD>{value}'
             f'{sep}<FONT COLOR="{t.wire}"><I>grad</I></FONT></TD>{grad}</TR></TABLE>'
         )

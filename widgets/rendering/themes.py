@@ -67,19 +67,13 @@ DARK = replace(  # what differs from the light theme
 
 # Readable from the back of a lecture hall: large type, thick strokes, two digits (the narration
 # keeps full precision).
-PROJECTOR = Theme(
+PROJECTOR = replace(
+    LIGHT,
     name="projector",
-    background="#ffffff",
     text="#000000",
     wire="#333333",
     gate_fill="#eeeeee",
-    value="#0072B2",
-    grad="#D55E00",
     current_stroke="#000000",
-    current_fill="#F0E442",
-    mark="#CC79A7",
-    stage="#009E73",
-    font="DejaVu Sans",
     font_size=24.0,
     label_size=24.0,
     penwidth=3.5,
