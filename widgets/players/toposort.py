@@ -24,6 +24,7 @@ from ..exports.export import Exports, Pack
 from ..planning import formatting
 from ..planning.plan import Plan, check_root, make_plan
 from ..rendering import fit
+from ..rendering.dotgraph import escape as svg_text
 from ..rendering.fit import Fit, Side, fit_width_style
 from ..rendering.layout import SVG
 from ..rendering.render import GraphvizNotFound
@@ -136,7 +137,7 @@ class _Overlay:
                 f'rx="4" fill="{t.gate_fill}" stroke="{t.stage}" stroke-width="{t.penwidth:g}"/>'
                 f'<text x="{middle:.2f}" y="{y + slot_h * 0.66:.2f}" text-anchor="middle" '
                 f'font-size="{size:g}" '
-                f'fill="{t.text}">{escape(name)}</text>'
+                f'fill="{t.text}">{svg_text(name)}</text>'
                 f'<text x="{middle:.2f}" y="{y + slot_h + size * 0.95:.2f}" text-anchor="middle" '
                 f'font-size="{size * 0.7:g}" fill="{t.wire}">{pos + 1}</text></g>'
             )

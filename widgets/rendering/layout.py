@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from html import escape as html_escape
 
 from .dotgraph import printable
-from .fit import fit_width_style, least_font_pt
+from .fit import PT_TO_PX, fit_width_style, least_font_pt
 from .themes import Theme
 
 SVG = "http://www.w3.org/2000/svg"
@@ -21,7 +21,6 @@ XLINK = "http://www.w3.org/1999/xlink"
 _NS = {"s": SVG}
 _SLOT_ID = re.compile(r"a_([vg])(\d+)$")
 _TABLE_ID = re.compile(r"a_t(\d+)$")
-_PT_TO_PX = 4 / 3
 
 
 @dataclass(frozen=True)
@@ -102,7 +101,7 @@ def make_layout(raw_svg: str, prefix: str, theme: Theme, scale: float = 1.0) -> 
 
     whole = _serialize(graph)  # once, not per child: ElementTree is slow at thousands of small calls
     body = whole[whole.index(">") + 1 : whole.rindex("</")]
-    width_px = width_pt * _PT_TO_PX * scale
+    width_px = width_pt * PT_TO_PX * scale
     least = least_font_pt(body)
     style = fit_width_style(width_px, theme.font_size, scale, least)
     open_tag = (
