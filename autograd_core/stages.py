@@ -12,8 +12,7 @@ class Stage:
     `owner` is what the stage stands for, when it is more than a name (an `nn` module, say).
     """
 
-    __slots__ = ("name", "parent", "index", "owner")
-    _count = 0
+    __slots__ = ("name", "parent", "owner")
 
     def __init__(self, name: str, parent: Stage | None = None, owner: Any = None) -> None:
         if not isinstance(name, str) or not name:
@@ -21,8 +20,6 @@ class Stage:
         self.name = name
         self.parent = parent
         self.owner = owner
-        Stage._count += 1
-        self.index = Stage._count
 
     def outermost(self) -> Stage:
         s = self
