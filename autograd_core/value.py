@@ -15,50 +15,6 @@ from . import stages
 from .gate import Gate, Rule, fmt
 from .gates import add, div, exp, exp_base, log, maximum, mul, neg, power, power_const, relu, sigmoid, tanh
 
-_new = object.__new__  # a node without running __init__ (its fields are set right after)
-
-
-# The operators: a built-in rule is trusted, so its output is not re-validated, and the node is filled
-# in place, in the operator itself (each Python call saved is a tenth of an operation's cost).
-def _operator(g: Gate, reflected: bool = False) -> Callable[[Value, Value | float], Value]:
-    """The method `self <g> other` (or `other <g> self`, reflected): runs gate g, records its node."""
-
-    def operator(self: Value, other: Value | float) -> Value:
-        if type(other) is not Value:
-            other = _as_value(other, g.name)
-        prev = (other, self) if reflected else (self, other)
-        out, local = g.rule(prev[0].data, prev[1].data)
-        v = _new(Value)
-        v.data = out
-        v.grad = 0.0
-        v._prev = prev
-        v._local = local
-        v._gate = g
-        v._stage = stages._active
-        v.label = None
-        return v
-
-    operator.__doc__ = f"{'other' if reflected else 'self'} {g.name} {'self' if reflected else 'other'}"
-    return operator
-
-
-def _method(g: Gate) -> Callable[[Value], Value]:
-    """The method `g(self)` (`x.relu()`, `-x`): runs the one-input gate g and records its node."""
-
-    def method(self: Value) -> Value:
-        return _unary(g, self)
-
-    method.__doc__ = f"{g.name}(self)"
-    return method
-
-
-_power = _operator(power)  # x ** y for a Value y (`Value.__pow__`)
-
-
-def _unary(g: Gate, a: Value) -> Value:
-    out, local = g.rule(a.data)
-    return _node(out, (a,), local, g)
-
 
 class Value:
     """One number in a computational graph: its `data`, its `grad`, and how it was made.
@@ -94,34 +50,64 @@ class Value:
         return self._gate.params if self._gate is not None else None
 
     # ----- gates: each operator runs one (forward rules and local gradients are in gates.py) --------
-    # `_operator(g)` is `self <g> other`, `_operator(g, reflected=True)` is `other <g> self` (Python calls
-    # `__radd__` for `2 + x`), `_method(g)` is `g(self)`: each runs the gate and records its node.
-    __add__, __radd__ = _operator(add), _operator(add, reflected=True)
-    __mul__, __rmul__ = _operator(mul), _operator(mul, reflected=True)
-    __truediv__, __rtruediv__ = _operator(div), _operator(div, reflected=True)
-    max = _operator(maximum)
-    __neg__ = _method(neg)
-    exp, log, tanh, sigmoid, relu = _method(exp), _method(log), _method(tanh), _method(sigmoid), _method(relu)
+    def __add__(self, other: Value | float) -> Value:
+        return _binary(add, self, other)
+
+    def __radd__(self, other: float) -> Value:
+        return _binary(add, other, self)
+
+    def __mul__(self, other: Value | float) -> Value:
+        return _binary(mul, self, other)
+
+    def __rmul__(self, other: float) -> Value:
+        return _binary(mul, other, self)
+
+    def __neg__(self) -> Value:
+        return _unary(neg, self)
 
     def __sub__(self, other: Value | float) -> Value:
         # The article's subtraction: negate, then add. A plain number is negated right away
         # (x - 2 is x + (-2)): a gate that negates a constant would teach nothing.
         if isinstance(other, Value):
-            return self + -other
-        return self + -_check_number(other, "gate '-'", "the number subtracted")
+            return _binary(add, self, _unary(neg, other))
+        return _binary(add, self, -_check_number(other, "gate '-'", "the number subtracted"))
 
     def __rsub__(self, other: float) -> Value:
-        return (-self).__radd__(other)  # other + (-self)
+        return _binary(add, other, _unary(neg, self))
+
+    def __truediv__(self, other: Value | float) -> Value:
+        return _binary(div, self, other)
+
+    def __rtruediv__(self, other: float) -> Value:
+        return _binary(div, other, self)
 
     def __pow__(self, other: Value | float) -> Value:
         if isinstance(other, Value):
-            return _power(self, other)
+            return _binary(power, self, other)
         return _unary(power_const.bind(n=_check_number(other, "gate '**'", "the exponent")), self)
 
     def __rpow__(self, other: float) -> Value:
         return _unary(exp_base.bind(base=_check_number(other, "gate '**'", "the base")), self)
 
-    # ----- the backward pass (graph.backward_steps runs it) -----------------------------------------
+    def exp(self) -> Value:
+        return _unary(exp, self)
+
+    def log(self) -> Value:
+        return _unary(log, self)
+
+    def tanh(self) -> Value:
+        return _unary(tanh, self)
+
+    def sigmoid(self) -> Value:
+        return _unary(sigmoid, self)
+
+    def relu(self) -> Value:
+        return _unary(relu, self)
+
+    def max(self, other: Value | float) -> Value:
+        return _binary(maximum, self, other)
+
+    # ----- the backward pass (graph.backward runs it) -------------------------------------------------
     def backward(self) -> None:
         """Fill `.grad` of every node in this graph with d(self)/d(node).
 
@@ -140,12 +126,9 @@ class Value:
 
     def _backward(self) -> None:
         """Pass this node's gradient to its inputs: `input.grad += self.grad * local` for each."""
-        upstream, prev, local = self.grad, self._prev, self._local
-        prev[0].grad += upstream * local[0]
-        if len(prev) > 1:  # the common gates spelled out: a loop over one or two inputs costs more
-            prev[1].grad += upstream * local[1]
-            for parent, more in zip(prev[2:], local[2:]):
-                parent.grad += upstream * more
+        upstream = self.grad
+        for parent, local in zip(self._prev, self._local):
+            parent.grad += upstream * local
 
     def _contributions(self, upstream: float) -> Iterable[tuple[Value, float, float]]:
         """(input, local gradient, upstream x local) for each input, in `_prev` order."""
@@ -228,6 +211,9 @@ Gate.node = Value  # what a gate records (gate.py imports no node type: see its 
 
 
 # ----- making nodes -------------------------------------------------------------------------------
+_new = object.__new__  # a node without running __init__ (its fields are set right after)
+
+
 def _node(data: float, prev: tuple, local: tuple, gate_: Gate | None, cls: type = Value) -> Value:
     """A gate's output node, already validated (by the gate, or because the rule is a built-in)."""
     v = _new(cls)
@@ -236,6 +222,38 @@ def _node(data: float, prev: tuple, local: tuple, gate_: Gate | None, cls: type 
     v._prev = prev
     v._local = local
     v._gate = gate_
+    v._stage = stages._active
+    v.label = None
+    return v
+
+
+# The operators' fast paths: a built-in rule is trusted, so its output is not re-validated, and the
+# node is filled in place (one call less per operation: most of an operation's cost in Python).
+def _unary(g: Gate, a: Value) -> Value:
+    out, local = g.rule(a.data)
+    v = _new(Value)
+    v.data = out
+    v.grad = 0.0
+    v._prev = (a,)
+    v._local = local
+    v._gate = g
+    v._stage = stages._active
+    v.label = None
+    return v
+
+
+def _binary(g: Gate, a: Value | float, b: Value | float) -> Value:
+    if type(a) is not Value:
+        a = _as_value(a, g.name)
+    if type(b) is not Value:
+        b = _as_value(b, g.name)
+    out, local = g.rule(a.data, b.data)
+    v = _new(Value)
+    v.data = out
+    v.grad = 0.0
+    v._prev = (a, b)
+    v._local = local
+    v._gate = g
     v._stage = stages._active
     v.label = None
     return v
