@@ -3,8 +3,9 @@
 Everything here is iterative (a chain of a million nodes works) and deterministic: orders follow
 each node's `_prev` tuple, never `id()` or a set's iteration order.
 
-The backward pass lives here, once: `Value.backward()` (and `Tensor.backward()`) only run
-`backward_steps(root)` to the end, and the widgets replay the very same steps.
+The backward pass lives here, once: `backward_steps(root)` yields it a node at a time (the widgets replay
+those very steps), and `backward(root)`, what `Value.backward()` and `Tensor.backward()` run, is the same
+pass without the records.
 """
 
 from __future__ import annotations
